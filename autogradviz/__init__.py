@@ -1,0 +1,107 @@
+"""autogradviz: a NumPy autograd engine with PyTorch's API, and Jupyter widgets that show it.
+
+``import autogradviz as torch`` runs autograd course material unchanged. The engine imports
+NumPy only; the pictures and widgets (``draw_graph``, ``step_backward``, ``plot_derivative``,
+``exercises``) load on first use.
+"""
+from __future__ import annotations
+
+import importlib as _importlib
+
+from . import _dtype
+from ._dtype import (bool_ as bool, float16, float32, float64, int8, int16, int32, int64, uint8,
+                     dtype, get_default_dtype, set_default_dtype, promote_types, result_type as _result_type)
+from ._grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from ._printing import set_printoptions
+from .tensor import Size, Tensor, device, is_tensor
+from .ops import install_methods as _install_methods
+from .ops.elementwise import (abs, absolute, add, allclose, bitwise_and, bitwise_not, bitwise_or,
+                              bitwise_xor, ceil, clamp, clamp_max, clamp_min, clip, clone, cos, div,
+                              divide, eq, equal, exp, expm1, floor, floor_divide, ge, greater,
+                              greater_equal, gt, isclose, isfinite, isinf, isnan, le, less, less_equal,
+                              log, log1p, log2, log10, logical_and, logical_not, logical_or,
+                              logical_xor, lt, maximum, minimum, mul, multiply, ne, neg, negative,
+                              not_equal, pow, reciprocal, relu, remainder, round, rsqrt, rsub, sigmoid,
+                              sign, sin, sqrt, square, sub, subtract, tan, tanh, true_divide, where)
+from .ops.reduction import (all, amax, amin, any, argmax, argmin, count_nonzero, cumsum, logsumexp,
+                            max, mean, min, norm, prod, std, sum, var)
+from .ops.shape import (broadcast_to, cat, chunk, concat, concatenate, expand, flatten, flip,
+                        movedim, permute, reshape, split, squeeze, stack, swapaxes, swapdims, t,
+                        transpose, unbind, unsqueeze, view)
+from .ops.linalg import addmm, dot, ger, inner, matmul, mm, mv, outer
+from .ops.activation import log_softmax, softmax
+from .ops.indexing import gather, index_select, masked_fill
+from .creation import (Generator, arange, as_tensor, asarray, empty, empty_like, eye, from_numpy,
+                       full, full_like, linspace, logspace, manual_seed, normal, ones, ones_like,
+                       rand, rand_like, randint, randn, randn_like, randperm, seed, tensor, zeros,
+                       zeros_like)
+from . import autograd
+
+_install_methods(Tensor)
+
+__version__ = "0.1.0"
+
+float = float32
+double = float64
+half = float16
+long = int64
+int = int32
+short = int16
+cfloat = None  # complex numbers are not supported
+
+FloatTensor = DoubleTensor = LongTensor = Tensor
+
+# What loads lazily, so that ``import autogradviz`` never imports the visual layer.
+_LAZY = {
+    "draw_graph": ("autogradviz.render.api", "draw_graph"),
+    "GraphView": ("autogradviz.render.view", "GraphView"),
+    "trace": ("autogradviz.graph", "trace"),
+    "graph": ("autogradviz.graph", None),
+    "step_backward": ("autogradviz.widgets.stepper", "step_backward"),
+    "step_forward": ("autogradviz.widgets.stepper", "step_forward"),
+    "plot_derivative": ("autogradviz.widgets.plot", "plot_derivative"),
+    "exercises": ("autogradviz.exercises", None),
+    "nn": ("autogradviz.nn", None),
+    "optim": ("autogradviz.optim", None),
+    "utils": ("autogradviz.utils", None),
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        module, attr = _LAZY[name]
+        mod = _importlib.import_module(module)
+        value = mod if attr is None else getattr(mod, attr)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'autogradviz' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(list(globals()) + list(_LAZY))
+
+
+def is_floating_point(input: Tensor) -> bool:
+    return input.dtype.is_floating_point
+
+
+def numel(input: Tensor) -> int:
+    return input.numel()
+
+
+def detach(input: Tensor) -> Tensor:
+    return input.detach()
+
+
+def get_num_threads() -> int:
+    return 1
+
+
+def set_num_threads(n: int) -> None:
+    """Accepted for compatibility; NumPy decides its own threading."""
+
+
+def load_ipython_extension(ipython) -> None:
+    """``%load_ext autogradviz``: register the ``%autograd`` magics."""
+    from .magic import load_ipython_extension as _load
+    _load(ipython)

@@ -1,0 +1,36 @@
+"""Rarely used per-tensor state, kept off the hot path, and the in-place version error text."""
+from __future__ import annotations
+
+
+class Meta:
+    """Hooks, retain_grad, the leaf's AccumulateGrad, view base and detach origin of a tensor."""
+
+    __slots__ = ("hooks", "retains_grad", "accumulator", "base", "detached_from", "__weakref__")
+
+    def __init__(self):
+        self.hooks = None            # list of grad hooks registered with register_hook
+        self.retains_grad = False
+        self.accumulator = None      # weakref to the leaf's AccumulateGrad
+        self.base = None             # the tensor this one is a view of
+        self.detached_from = None    # weakref to the grad_fn this tensor was detached from
+
+
+def _describe(tensor_dtype, shape) -> str:
+    dims = ", ".join(str(s) for s in shape)
+    return f"[torch.{tensor_dtype._legacy} [{dims}]]" if shape else f"[torch.{tensor_dtype._legacy} []]"
+
+
+def version_error(node, saved_tensor, now: int, expected: int) -> str:
+    """PyTorch's message for a saved tensor that an in-place op changed before backward."""
+    if saved_tensor is None:  # the node's own output was saved
+        what = f"{_describe(node._out_dtype, node._out.shape if node._out is not None else ())}, which is output 0 of {node.name()},"
+    else:
+        what = _describe(saved_tensor._dtype, saved_tensor._data.shape)
+        if saved_tensor._grad_fn is not None:
+            what += f", which is output 0 of {saved_tensor._grad_fn.name()},"
+    return (
+        "one of the variables needed for gradient computation has been modified by an inplace "
+        f"operation: {what} is at version {now}; expected version {expected} instead. Hint: the "
+        "backtrace further above shows the operation that failed to compute its gradient. The "
+        "variable in question was changed in there or anywhere later. Good luck!"
+    )

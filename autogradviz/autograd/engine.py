@@ -1,0 +1,274 @@
+"""The backward pass, written as a generator of steps.
+
+``backward_steps`` walks the graph iteratively (no recursion: a 100,000-node chain is fine) in
+PyTorch's order and yields one ``Step`` per node: the node, the gradient that arrived, and the
+gradients it sent to each input. ``backward()`` and ``autograd.grad()`` simply drain it; the
+step-through widget consumes the very same generator, so it shows exactly what the engine does.
+"""
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass
+from typing import Any, Iterator, Sequence
+
+import numpy as np
+
+from .. import _grad_mode
+from .node import AccumulateGrad, Node, accumulator
+
+
+@dataclass
+class Step:
+    """One node of the backward pass.
+
+    ``grad_output`` arrived at ``node``; ``grad_inputs`` were sent along ``node.next_functions``
+    (None where nothing flows). For an ``AccumulateGrad`` node, ``leaf`` is the tensor and
+    ``grad_before``/``grad_after`` are its accumulated gradient around this step.
+    """
+
+    index: int
+    node: Node
+    grad_output: Any
+    grad_inputs: tuple
+    leaf: Any = None
+    grad_before: Any = None
+    grad_after: Any = None
+
+
+def _tensor():
+    from ..tensor import Tensor, _make
+    return Tensor, _make
+
+
+def _as_tensor_grad(g, dtype):
+    """Wrap a NumPy gradient as a Tensor (hooks and .grad always see Tensors)."""
+    Tensor, _make = _tensor()
+    if isinstance(g, Tensor):
+        return g
+    return _make(np.asarray(g), dtype)
+
+
+def _add(a, b):
+    if a is None:
+        return b
+    return a + b
+
+
+def _root_grads(outputs, grad_outputs, create_graph):
+    Tensor, _make = _tensor()
+    roots = []
+    for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
+        if not isinstance(out, Tensor):
+            raise TypeError(f"outputs must be Tensors, got {type(out).__name__} at position {i}")
+        if not out.requires_grad:
+            raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
+        if g is None:
+            if out._data.size != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            if not out._dtype.is_floating_point:
+                raise RuntimeError(
+                    f"grad can be implicitly created only for real scalar outputs but got {out._dtype}")
+            g = np.ones(out._data.shape, dtype=out._dtype.np)
+        else:
+            if not isinstance(g, Tensor):
+                if isinstance(g, (int, float)):
+                    g = np.full(out._data.shape, g, dtype=out._dtype.np)
+                else:
+                    raise TypeError(f"gradient must be a Tensor or None, got {type(g).__name__}")
+            else:
+                if g._data.shape != out._data.shape:
+                    from ..tensor import Size
+                    raise RuntimeError(
+                        f"Mismatch in shape: grad_output[{i}] has a shape of {Size(g._data.shape)!r} and "
+                        f"output[{i}] has a shape of {Size(out._data.shape)!r}.")
+                if create_graph:
+                    roots.append((out, g if g._dtype is out._dtype else g.to(out._dtype)))
+                    continue
+                g = g._data.astype(out._dtype.np, copy=False)
+        if create_graph:
+            g = _make(np.asarray(g), out._dtype)
+        roots.append((out, g))
+    return roots
+
+
+def backward_steps(outputs: Sequence, grad_outputs: Sequence | None = None, *,
+                   retain_graph: bool | None = None, create_graph: bool = False,
+                   accumulate: bool = True, capture: dict | None = None) -> Iterator[Step]:
+    """Run the backward pass one node at a time.
+
+    accumulate: write leaf gradients into ``.grad`` (False leaves every tensor untouched; the
+        steps still report what each leaf would receive).
+    capture: a dict ``{node: None}``; the gradient arriving at each of those nodes is stored in it
+        (this is how ``autograd.grad`` collects its results).
+    """
+    if grad_outputs is None:
+        grad_outputs = [None] * len(outputs)
+    if retain_graph is None:
+        retain_graph = create_graph
+    roots = _root_grads(outputs, grad_outputs, create_graph)
+
+    buffers: dict[Node, Any] = {}
+    for out, g in roots:
+        node = out._grad_fn if out._grad_fn is not None else accumulator(out)
+        buffers[node] = _add(buffers.get(node), g)
+
+    # Count, for every reachable node, how many edges lead into it (iteratively).
+    deps: dict[Node, int] = {}
+    stack = list(buffers)
+    seen = set(stack)
+    while stack:
+        node = stack.pop()
+        for nxt, _ in node.next_functions:
+            if nxt is None:
+                continue
+            deps[nxt] = deps.get(nxt, 0) + 1
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+
+    ready = [(-n._seq, n) for n in buffers if deps.get(n, 0) == 0]
+    heapq.heapify(ready)
+    pending_leaf: dict = {}  # leaf tensor -> gradient so far when accumulate is False
+    index = 0
+    while ready:
+        _, node = heapq.heappop(ready)
+        grad = buffers.pop(node, None)
+        # Grad mode is create_graph only while this node's rules and hooks run, never across the
+        # yield: code that consumes the steps runs in the caller's mode.
+        previous_mode = _grad_mode.is_grad_enabled()
+        _grad_mode._set(create_graph)
+        try:
+            step, grads_in = _run_node(node, grad, index, create_graph, accumulate, pending_leaf, capture)
+        finally:
+            _grad_mode._set(previous_mode)
+        if not retain_graph:
+            node.release()
+        if step is not None:
+            index += 1
+            yield step
+        for (nxt, _), g in zip(node.next_functions, grads_in):
+            if nxt is None:
+                continue
+            if g is not None:
+                buffers[nxt] = _add(buffers.get(nxt), g)
+            deps[nxt] -= 1
+            if deps[nxt] == 0:
+                heapq.heappush(ready, (-nxt._seq, nxt))
+
+
+def _run_node(node, grad, index, create_graph, accumulate, pending_leaf, capture):
+    if grad is not None and node._pre_hooks:
+        for hook in node._pre_hooks:
+            r = hook(grad)
+            if r is not None:
+                grad = r if create_graph else getattr(r, "_data", r)
+    if capture is not None and node in capture:
+        capture[node] = grad
+    if grad is None:
+        return None, (None,) * len(node.next_functions)
+    if isinstance(node, AccumulateGrad):
+        return _accumulate(node, grad, index, create_graph, accumulate, pending_leaf), ()
+    grads_in = node.apply(grad, create_graph)
+    if node._hooks:
+        for hook in node._hooks:
+            hook(grads_in, (grad,))
+    return Step(index, node, grad, grads_in), grads_in
+
+
+def _accumulate(node: AccumulateGrad, grad, index, create_graph, accumulate, pending_leaf) -> Step:
+    Tensor, _make = _tensor()
+    leaf = node.variable
+    meta = leaf._meta
+    if meta is not None and meta.hooks:
+        for hook in meta.hooks:
+            r = hook(_as_tensor_grad(grad, leaf._dtype))
+            if r is not None:
+                grad = r if create_graph else r._data
+    if accumulate:
+        before = leaf._grad
+        before_data = None if before is None else before._data.copy()
+        if create_graph:
+            g = _as_tensor_grad(grad, leaf._dtype)
+            leaf._grad = g if before is None else before + g
+        elif before is None:
+            leaf._grad = _make(np.array(grad, dtype=leaf._dtype.np, copy=True), leaf._dtype)
+        else:
+            if before._grad_fn is not None or before.requires_grad:
+                leaf._grad = _make((before._data + grad).astype(leaf._dtype.np, copy=False), leaf._dtype)
+            else:
+                before._data += grad
+                before._bump()
+        after = leaf._grad._data
+    else:
+        key = id(leaf)
+        prev = pending_leaf.get(key)
+        if prev is None:
+            prev = None if leaf._grad is None else leaf._grad._data
+        before_data = prev
+        g = getattr(grad, "_data", grad)
+        after = g.astype(leaf._dtype.np) if prev is None else prev + g
+        pending_leaf[key] = after
+    return Step(index, node, grad, (), leaf=leaf, grad_before=before_data, grad_after=after)
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None) -> None:
+    """Compute the gradient of ``tensors`` and accumulate it into the leaves' ``.grad``."""
+    Tensor, _ = _tensor()
+    if isinstance(tensors, Tensor):
+        tensors = [tensors]
+    if grad_tensors is None or isinstance(grad_tensors, Tensor):
+        grad_tensors = [grad_tensors] * len(tensors) if grad_tensors is None else [grad_tensors]
+    if inputs is not None:
+        inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+        results = grad(tensors, inputs, grad_tensors, retain_graph=retain_graph,
+                       create_graph=create_graph, allow_unused=True)
+        for t, g in zip(inputs, results):
+            if g is not None:
+                t._grad = g if t._grad is None else t._grad + g
+        return
+    for _ in backward_steps(list(tensors), list(grad_tensors), retain_graph=retain_graph,
+                            create_graph=create_graph):
+        pass
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         allow_unused=None, materialize_grads=False):
+    """The gradients of ``outputs`` with respect to ``inputs``, returned (``.grad`` is untouched)."""
+    Tensor, _make = _tensor()
+    single_output = isinstance(outputs, Tensor)
+    outputs = [outputs] if single_output else list(outputs)
+    inputs_tuple = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
+    if grad_outputs is None:
+        grad_outputs = [None] * len(outputs)
+    elif isinstance(grad_outputs, Tensor):
+        grad_outputs = [grad_outputs]
+    if len(grad_outputs) != len(outputs):
+        raise RuntimeError(f"grad requires one grad_output per output: got {len(grad_outputs)} for {len(outputs)} outputs")
+    nodes = []
+    for i, t in enumerate(inputs_tuple):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"inputs must be Tensors, got {type(t).__name__} at position {i}")
+        if not t.requires_grad:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+        nodes.append(t._grad_fn if t._grad_fn is not None else accumulator(t))
+    capture = {n: None for n in nodes}
+    for _ in backward_steps(outputs, grad_outputs, retain_graph=retain_graph,
+                            create_graph=create_graph, accumulate=False, capture=capture):
+        pass
+    results = []
+    for t, n in zip(inputs_tuple, nodes):
+        g = capture[n]
+        if g is None:
+            if materialize_grads:
+                g = np.zeros(t._data.shape, dtype=t._dtype.np)
+            elif not allow_unused:
+                raise RuntimeError(
+                    "One of the differentiated Tensors appears to not have been used in the graph. "
+                    "Set allow_unused=True if this is the desired behavior.")
+            else:
+                results.append(None)
+                continue
+        if isinstance(g, np.ndarray) and not g.flags.writeable:
+            g = g.copy()
+        results.append(_as_tensor_grad(g, t._dtype))
+    return tuple(results)

@@ -1,0 +1,195 @@
+"""Graph nodes: one per differentiable operation (PyTorch's ``grad_fn`` objects).
+
+A node knows its inputs' nodes (``next_functions``), what its op saved for the backward pass, and
+how to turn the gradient of its output into gradients for its inputs (``apply``). The rules
+themselves live in the op table (``autogradviz.ops``); nodes only run them.
+"""
+from __future__ import annotations
+
+import itertools
+import weakref
+
+import numpy as np
+
+from .. import _grad_mode
+
+_sequence = itertools.count()
+
+SECOND_BACKWARD = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after "
+    "they have already been freed). Saved intermediate values of the graph are freed when you call "
+    ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
+    "graph a second time or if you need to access saved tensors after calling backward."
+)
+_KEEP_AFTER_RELEASE = 64  # output values up to this many elements survive release(), for pictures
+
+
+class Node:
+    """Base of every grad_fn. Subclasses are named like PyTorch's (``MulBackward0``)."""
+
+    __slots__ = ("next_functions", "_seq", "_pre_hooks", "_hooks", "_freed", "__weakref__", "metadata")
+
+    def name(self) -> str:
+        return type(self).__name__
+
+    @property
+    def _sequence_nr(self) -> int:
+        return self._seq
+
+    def register_hook(self, hook):
+        """hook(grad_inputs, grad_outputs) runs after this node has computed its input grads."""
+        if self._hooks is None:
+            self._hooks = []
+        self._hooks.append(hook)
+        return _RemovableHandle(self._hooks, hook)
+
+    def register_prehook(self, hook):
+        """hook(grad_outputs) runs before this node; it may return replacement grads."""
+        if self._pre_hooks is None:
+            self._pre_hooks = []
+        self._pre_hooks.append(hook)
+        return _RemovableHandle(self._pre_hooks, hook)
+
+    def release(self) -> None:
+        """Free what was saved for backward (called by backward unless retain_graph)."""
+
+    # Filled in by subclasses --------------------------------------------------------------
+    def apply(self, grad, create_graph: bool):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+class _RemovableHandle:
+    def __init__(self, hooks: list, hook):
+        self._hooks, self._hook = hooks, hook
+
+    def remove(self) -> None:
+        try:
+            self._hooks.remove(self._hook)
+        except ValueError:
+            pass
+
+
+class AccumulateGrad(Node):
+    """The node that adds a leaf tensor's gradient into its ``.grad``."""
+
+    __slots__ = ("variable",)
+    __module__ = "builtins"  # so reprs read <AccumulateGrad object at 0x...>, as in PyTorch
+
+    def __init__(self, variable):
+        self.variable = variable
+        self.next_functions = ()
+        self._seq = next(_sequence)
+        self._pre_hooks = self._hooks = None
+        self._freed = False
+        self.metadata = {}
+
+    def apply(self, grad, create_graph):
+        return ()
+
+
+def accumulator(tensor) -> AccumulateGrad:
+    """The leaf's AccumulateGrad node, created once and shared while anything holds it."""
+    meta = tensor._meta_()
+    node = meta.accumulator() if meta.accumulator is not None else None
+    if node is None:
+        node = AccumulateGrad(tensor)
+        meta.accumulator = weakref.ref(node)
+    return node
+
+
+class OpNode(Node):
+    """A node made by an op from the op table. ``op`` is set on each generated subclass."""
+
+    __slots__ = ("_saved", "_versions", "_params", "_shapes", "_dtypes", "_out", "_out_dtype",
+                 "_out_vc", "_constants", "_aux")
+    op = None  # the OpDef; class attribute of each generated subclass
+
+    def release(self) -> None:
+        if self._saved is not None:
+            self._saved = None
+            self._freed = True
+        out = self._out
+        if out is not None and out.size > _KEEP_AFTER_RELEASE:
+            self._out = None
+        if self._constants:
+            self._constants = tuple(
+                (i, c) for i, c in self._constants if np.size(getattr(c, "_data", c)) <= _KEEP_AFTER_RELEASE
+            )
+
+    @property
+    def saved_tensors(self):
+        if self._freed:
+            raise RuntimeError(SECOND_BACKWARD)
+        return tuple(s for s in (self._saved or ()) if s is not None)
+
+    def _check_versions(self) -> None:
+        from .._tensor_meta import version_error
+        saved, versions = self._saved, self._versions
+        for i, v in versions:
+            if i == -1:
+                if self._out_vc[0] != v:
+                    raise RuntimeError(version_error(self, None, self._out_vc[0], v))
+            elif saved[i]._vc[0] != v:
+                raise RuntimeError(version_error(self, saved[i], saved[i]._vc[0], v))
+
+    def apply(self, grad, create_graph):
+        """Gradients for each input, given the gradient of the output (None where not needed)."""
+        if self._freed:
+            raise RuntimeError(SECOND_BACKWARD)
+        if self._versions:
+            self._check_versions()
+        op = self.op
+        from ..ops.xp import NUMPY, TENSOR, Context, fit_grad
+        if create_graph:
+            xp = TENSOR
+            saved = self._saved
+            out = None
+            if op.save_out:
+                from ..tensor import _make
+                out = _make(self._out, self._out_dtype, self)
+        else:
+            xp = NUMPY
+            saved = tuple(getattr(s, "_data", s) for s in self._saved) if self._saved else ()
+            out = self._out
+        ctx = Context(saved, out, self._shapes, self._params, self._aux)
+        grads = []
+        for i, (nxt, _) in enumerate(self.next_functions):
+            if nxt is None:
+                grads.append(None)
+                continue
+            if op.variadic:
+                ctx.index = i
+                g = op.vjps[0](xp, grad, ctx)
+            else:
+                g = op.vjps[i](xp, grad, ctx)
+            grads.append(fit_grad(g, self._shapes[i], self._dtypes[i], xp))
+        return tuple(grads)
+
+
+_classes: dict[tuple, type] = {}
+
+
+def node_class(op, backward_name: str) -> type:
+    """The OpNode subclass named ``backward_name`` for ``op`` (made once, then cached)."""
+    key = (op.name, backward_name)
+    cls = _classes.get(key)
+    if cls is None:
+        # __module__ = "builtins" makes repr() print <MulBackward0 object at 0x...> and IPython print
+        # <MulBackward0 at 0x...>, exactly as PyTorch's grad_fn objects do.
+        cls = type(backward_name, (OpNode,), {"__slots__": (), "op": op, "__module__": "builtins"})
+        _classes[key] = cls
+    return cls
+
+
+def new_node(cls):
+    node = object.__new__(cls)
+    node._seq = next(_sequence)
+    node._pre_hooks = node._hooks = None
+    node._freed = False
+    node._constants = node._aux = node._out_vc = None
+    node.metadata = None
+    return node
+
+
+def grad_enabled() -> bool:
+    return _grad_mode.is_grad_enabled()

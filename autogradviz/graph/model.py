@@ -1,0 +1,67 @@
+"""Plain data describing a computational graph: what the visual layer reads.
+
+Nothing here draws and nothing here walks the engine; `autogradviz.graph.trace` builds
+these objects from tensors, and the renderers and widgets only read them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+NodeKind = Literal["leaf", "op", "output", "constant", "collapsed"]
+
+
+@dataclass
+class Node:
+    """One box in the picture.
+
+    kind:
+      - "leaf": a tensor created by the user that requires grad (it has `.grad`);
+      - "op": the result of one differentiable operation (one engine grad_fn);
+      - "output": an op (or leaf) whose tensor was passed to `trace` as an output;
+      - "constant": an input that does not require grad (a Python number, a detached tensor);
+      - "collapsed": several nodes folded into one (`collapsed_count` of them).
+    """
+
+    id: str
+    kind: NodeKind
+    label: str                      # what the box says first: the variable name, else the op symbol
+    name: str | None = None         # the user's variable name, when one was found
+    op: str | None = None           # PyTorch's grad_fn name, e.g. "MulBackward0"
+    symbol: str | None = None       # short human symbol, e.g. "×", "sin", "Σ"
+    shape: tuple[int, ...] = ()
+    dtype: str = "float32"
+    value: str | None = None        # short summary of the value, e.g. "28." or "(4,) min 0 max 3"
+    grad: str | None = None         # short summary of .grad (leaves) or None
+    formula: str | None = None      # local derivative rule(s), one per line, e.g. "∂(a·b)/∂a = b"
+    requires_grad: bool = True
+    saved: list[str] = field(default_factory=list)  # names/summaries of saved tensors (show_saved)
+    collapsed_count: int = 0        # for kind == "collapsed": how many nodes it stands for
+    tooltip: str | None = None      # longer text for hovering
+
+
+@dataclass
+class Edge:
+    """Data flows from `src` (an input) into `dst` (the op that used it); gradients flow back."""
+
+    src: str
+    dst: str
+    position: int = 0               # which input of `dst` this is
+    label: str | None = None        # e.g. the gradient it carried, set by the stepper
+    cut: bool = False               # True for a detach(): values flow, gradients do not
+
+
+@dataclass
+class Graph:
+    nodes: list[Node] = field(default_factory=list)
+    edges: list[Edge] = field(default_factory=list)
+
+    def node(self, node_id: str) -> Node:
+        for n in self.nodes:
+            if n.id == node_id:
+                return n
+        raise KeyError(node_id)
+
+    @property
+    def outputs(self) -> list[Node]:
+        return [n for n in self.nodes if n.kind == "output"]

@@ -1,0 +1,46 @@
+"""softmax and log_softmax along a dim."""
+from __future__ import annotations
+
+import numpy as np
+
+from .common import wrap_dim
+from .registry import OpDef, apply
+
+
+def _softmax(a, dim):
+    e = np.exp(a - np.max(a, axis=dim, keepdims=True))
+    return e / np.sum(e, axis=dim, keepdims=True)
+
+
+def _log_softmax(a, dim):
+    shifted = a - np.max(a, axis=dim, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
+
+
+SOFTMAX = OpDef("softmax", "SoftmaxBackward0", "softmax", forward=_softmax,
+                vjps=(lambda xp, g, c: xp.softmax_grad(g, c.out, c.dim),),
+                formulas=("∂softmax(a)ᵢ/∂aⱼ = sᵢ(δᵢⱼ − sⱼ)",), save_out=True, dtype="float")
+LOG_SOFTMAX = OpDef("log_softmax", "LogSoftmaxBackward0", "log softmax", forward=_log_softmax,
+                    vjps=(lambda xp, g, c: g - xp.exp(c.out) * xp.sum(g, dim=(c.dim,), keepdim=True),),
+                    formulas=("∂log softmax(a)ᵢ/∂aⱼ = δᵢⱼ − softmax(a)ⱼ",), save_out=True, dtype="float")
+
+
+def _dim_for(input, dim, name):
+    if dim is None:
+        # PyTorch's legacy implicit choice: 0 for 0-, 1- and 3-D inputs, else 1.
+        dim = 0 if input.ndim in (0, 1, 3) else 1
+    return wrap_dim(dim, input.ndim)
+
+
+def softmax(input, dim=None, dtype=None):
+    """exp(x) / sum(exp(x)) along ``dim``, computed stably."""
+    if dtype is not None:
+        input = input.to(dtype)
+    return apply(SOFTMAX, (input,), {"dim": _dim_for(input, dim, "softmax")})
+
+
+def log_softmax(input, dim=None, dtype=None):
+    """log(softmax(x)) along ``dim``, computed stably."""
+    if dtype is not None:
+        input = input.to(dtype)
+    return apply(LOG_SOFTMAX, (input,), {"dim": _dim_for(input, dim, "log_softmax")})

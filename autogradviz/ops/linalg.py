@@ -1,0 +1,160 @@
+"""Matrix products: matmul (@), mm, mv, dot, outer, and addmm for linear layers."""
+from __future__ import annotations
+
+import numpy as np
+
+from .common import fmt_shape
+from .registry import OpDef, apply
+
+
+def _col(xp, x):
+    return xp.unsqueeze_dims(x, (x.ndim,))
+
+
+def _matmul_grad_a(xp, g, c):
+    a, b = c.a, c.b
+    if b.ndim == 1:              # (..., n) @ (n,) -> (...): each row of a meets b
+        return _col(xp, g) * b
+    if a.ndim == 1:              # (n,) @ (..., n, m) -> (..., m)
+        return xp.sum(b * xp.unsqueeze_dims(g, (g.ndim - 1,)), dim=(b.ndim - 1,)) if b.ndim == 2 else \
+            xp.matmul(b, _col(xp, g))[..., 0]
+    return xp.matmul(g, xp.mT(b))
+
+
+def _matmul_grad_b(xp, g, c):
+    a, b = c.a, c.b
+    if b.ndim == 1:              # grad of the vector: sum over rows of a weighted by g
+        return a * _col(xp, g)
+    if a.ndim == 1:              # outer product of a with g
+        return _col(xp, a) * xp.unsqueeze_dims(g, (g.ndim - 1,))
+    return xp.matmul(xp.mT(a), g)
+
+
+def _matmul_name(ndims, p):
+    na, nb = ndims
+    if na == 1 and nb == 1:
+        return "DotBackward0"
+    if na == 2 and nb == 1:
+        return "MvBackward0"
+    if na == 2 and nb == 2:
+        return "MmBackward0"
+    if na == 1 and nb == 2:
+        return "SqueezeBackward4"
+    return "UnsafeViewBackward0"
+
+
+MATMUL = OpDef("matmul", _matmul_name, "@", forward=np.matmul,
+               vjps=(_matmul_grad_a, _matmul_grad_b),
+               formulas=("∂(A@B)/∂A = G·Bᵀ", "∂(A@B)/∂B = Aᵀ·G"), saves=(0, 1))
+
+DOT = OpDef("dot", "DotBackward0", "·", forward=np.dot,
+            vjps=(lambda xp, g, c: g * c.b, lambda xp, g, c: g * c.a),
+            formulas=("∂(a·b)/∂a = b", "∂(a·b)/∂b = a"), saves=(0, 1))
+
+ADDMM = OpDef("addmm", "AddmmBackward0", "W·x+b",
+              forward=lambda bias, x, w: bias + x @ w,
+              vjps=(lambda xp, g, c: g,
+                    lambda xp, g, c: xp.matmul(g, xp.mT(c.inputs[2])),
+                    lambda xp, g, c: xp.matmul(xp.mT(c.inputs[1]), g)),
+              formulas=("∂(b + X·W)/∂b = 1", "∂(b + X·W)/∂X = G·Wᵀ", "∂(b + X·W)/∂W = Xᵀ·G"),
+              saves=(1, 2))
+
+
+def _check_same_dtype(name, a, b):
+    if a.dtype is not b.dtype:
+        names = {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int", "float16": "Half"}
+        raise RuntimeError(
+            f"{name}: expected both operands to have the same dtype, but got {names.get(a.dtype.name, a.dtype.name)} "
+            f"and {names.get(b.dtype.name, b.dtype.name)}")
+
+
+def _require_tensors(name, a, b):
+    from ..tensor import Tensor
+    for pos, (x, arg) in enumerate(((a, "input"), (b, "other"))):
+        if not isinstance(x, Tensor):
+            raise TypeError(f"{name}(): argument '{arg}' (position {pos + 1}) must be Tensor, not {type(x).__name__}")
+
+
+def matmul(input, other):
+    """Matrix product with NumPy/PyTorch semantics for 1-D and batched operands."""
+    _require_tensors("matmul", input, other)
+    a, b = input.shape, other.shape
+    if input.ndim == 0 or other.ndim == 0:
+        raise RuntimeError(
+            f"both arguments to matmul need to be at least 1D, but they are {input.ndim}D and {other.ndim}D")
+    if input.ndim == 1 and other.ndim == 1:
+        return dot(input, other)
+    k_a = a[-1]
+    k_b = b[0] if other.ndim == 1 else b[-2]
+    if k_a != k_b:
+        if input.ndim == 2 and other.ndim == 2:
+            raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({fmt_shape(a)} and {fmt_shape(b)})")
+        if other.ndim == 1:
+            raise RuntimeError(f"size mismatch, got input ({a[0] if input.ndim == 2 else fmt_shape(a[:-1])}), mat ({fmt_shape(a)}), vec ({b[0]})")
+        raise RuntimeError(f"matmul: shapes cannot be multiplied ({fmt_shape(a)} and {fmt_shape(b)}): "
+                           f"the last dim of the first ({k_a}) must equal the second-to-last dim of the second ({k_b})")
+    try:
+        np.broadcast_shapes(a[:-2], b[:-2])
+    except ValueError:
+        raise RuntimeError(f"matmul: batch dims of {tuple(a)} and {tuple(b)} cannot be broadcast together") from None
+    _check_same_dtype("matmul", input, other)
+    return apply(MATMUL, (input, other))
+
+
+def mm(input, mat2):
+    """Product of two matrices."""
+    _require_tensors("mm", input, mat2)
+    if input.ndim != 2:
+        raise RuntimeError("self must be a matrix")
+    if mat2.ndim != 2:
+        raise RuntimeError("mat2 must be a matrix")
+    return matmul(input, mat2)
+
+
+def mv(input, vec):
+    """Product of a matrix and a vector."""
+    _require_tensors("mv", input, vec)
+    if input.ndim != 2 or vec.ndim != 1:
+        raise RuntimeError(f"vector + matrix @ vector expected, got {vec.ndim}, {input.ndim}, {vec.ndim}")
+    return matmul(input, vec)
+
+
+def dot(input, other):
+    """Inner product of two 1-D tensors of the same length."""
+    _require_tensors("dot", input, other)
+    if input.ndim != 1 or other.ndim != 1:
+        raise RuntimeError(f"1D tensors expected, but got {input.ndim}D and {other.ndim}D tensors")
+    if input.shape[0] != other.shape[0]:
+        n, m = input.shape[0], other.shape[0]
+        raise RuntimeError(
+            f"inconsistent tensor size, expected tensor [{n}] and src [{m}] to have the same number of elements, "
+            f"but got {n} and {m} elements respectively")
+    if input.dtype is not other.dtype:
+        names = {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int", "float16": "Half"}
+        raise RuntimeError(
+            f"dot : expected both vectors to have same dtype, but found {names.get(input.dtype.name)} and "
+            f"{names.get(other.dtype.name)}")
+    return apply(DOT, (input, other))
+
+
+inner = dot
+vdot = dot
+
+
+def outer(input, vec2):
+    """Outer product of two vectors."""
+    return input.reshape(-1, 1) * vec2
+
+
+ger = outer
+
+
+def addmm(input, mat1, mat2, *, beta=1, alpha=1):
+    """input + mat1 @ mat2 (the op a linear layer records)."""
+    if beta != 1 or alpha != 1:
+        return input * beta + matmul(mat1, mat2) * alpha
+    if mat1.ndim != 2 or mat2.ndim != 2:
+        raise RuntimeError("mat1 and mat2 must be matrices")
+    if mat1.shape[1] != mat2.shape[0]:
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({fmt_shape(mat1.shape)} and {fmt_shape(mat2.shape)})")
+    return apply(ADDMM, (input, mat1, mat2))

@@ -1,0 +1,360 @@
+"""Reductions: sum, mean, prod, var, std, norm, max/min (three forms), argmax, all/any."""
+from __future__ import annotations
+
+import math
+from collections import namedtuple
+
+import numpy as np
+
+from .. import _dtype as D
+from .common import wrap_dims, wrap_dim
+from .registry import OpDef, apply
+
+
+def _regrow(xp, g, c):
+    """Broadcast a reduced gradient back over the reduced dims (the shape of the input)."""
+    dims = c.params.get("dim")
+    if dims is not None and not c.params.get("keepdim"):
+        g = xp.unsqueeze_dims(g, dims)
+    return xp.expand(g, c.shape)
+
+
+def _int_to_long(d):
+    return d if d.is_floating_point else D.int64
+
+
+def _backward_name(base0, base1):
+    return lambda ndims, p: base1 if p.get("dim") is not None else base0
+
+
+SUM = OpDef("sum", _backward_name("SumBackward0", "SumBackward1"), "Σ",
+            forward=lambda a, dim=None, keepdim=False: np.sum(a, axis=dim, keepdims=keepdim),
+            vjps=(_regrow,), formulas=("∂(Σa)/∂aᵢ = 1",), dtype="same", output=_int_to_long)
+
+MEAN = OpDef("mean", _backward_name("MeanBackward0", "MeanBackward1"), "mean",
+             forward=lambda a, dim=None, keepdim=False, n=1: np.mean(a, axis=dim, keepdims=keepdim),
+             vjps=(lambda xp, g, c: _regrow(xp, g, c) / c.n,),
+             formulas=("∂mean(a)/∂aᵢ = 1/n",), dtype="same")
+
+
+def _prod_grad(xp, g, c):
+    a, out = c.a, c.out
+    g = _regrow(xp, g, c)
+    out_full = _regrow(xp, out, c)
+    nonzero = a != 0
+    safe = xp.where(nonzero, a, a * 0 + 1)
+    # Where an element is 0, the product of the others is the product of the non-zero ones
+    # when that element is the only zero, else 0.
+    p = dict(c.params)
+    dims = p.get("dim")
+    zeros = xp.sum(1 - nonzero * 1, dim=dims, keepdim=True)
+    prod_nonzero = xp.prod(safe, dims)
+    others_at_zero = xp.where(zeros == 1, prod_nonzero, prod_nonzero * 0)
+    return g * xp.where(nonzero, out_full / safe, xp.expand(others_at_zero, c.shape))
+
+
+PROD = OpDef("prod", _backward_name("ProdBackward0", "ProdBackward1"), "Π",
+             forward=lambda a, dim=None, keepdim=False, out_shape=None: np.prod(a, axis=dim, keepdims=keepdim),
+             vjps=(_prod_grad,), formulas=("∂(Πa)/∂aᵢ = Π_{j≠i} aⱼ",), saves=(0,), save_out=True,
+             dtype="same", output=_int_to_long)
+
+
+def _var_grad(xp, g, c):
+    a = c.a
+    dims = c.params.get("dim")
+    mean = xp.sum(a, dim=dims, keepdim=True) / c.params["n"]
+    return _regrow(xp, g, c) * (2 * (a - mean) / (c.params["n"] - c.params["correction"]))
+
+
+VAR = OpDef("var", "VarBackward0", "var",
+            forward=lambda a, dim=None, keepdim=False, correction=1, n=1: np.var(a, axis=dim, ddof=correction, keepdims=keepdim),
+            vjps=(_var_grad,), formulas=("∂var(a)/∂aᵢ = 2(aᵢ − ā)/(n − correction)",), saves=(0,), dtype="same")
+
+
+def _std_grad(xp, g, c):
+    a = c.a
+    dims = c.params.get("dim")
+    mean = xp.sum(a, dim=dims, keepdim=True) / c.params["n"]
+    out = _regrow(xp, c.out, c)
+    return _regrow(xp, g, c) * (a - mean) / ((c.params["n"] - c.params["correction"]) * out)
+
+
+STD = OpDef("std", "StdBackward0", "std",
+            forward=lambda a, dim=None, keepdim=False, correction=1, n=1: np.std(a, axis=dim, ddof=correction, keepdims=keepdim),
+            vjps=(_std_grad,), formulas=("∂std(a)/∂aᵢ = (aᵢ − ā)/((n − correction)·std)",), saves=(0,),
+            save_out=True, dtype="same")
+
+
+def _norm_forward(a, p=2, dim=None, keepdim=False):
+    x = np.abs(a)
+    if p == 2:
+        return np.sqrt(np.sum(x * x, axis=dim, keepdims=keepdim))
+    if p == 1:
+        return np.sum(x, axis=dim, keepdims=keepdim)
+    if p == math.inf:
+        return np.max(x, axis=dim, keepdims=keepdim)
+    if p == 0:
+        return np.sum(x != 0, axis=dim, keepdims=keepdim).astype(a.dtype)
+    return np.sum(x ** p, axis=dim, keepdims=keepdim) ** (1.0 / p)
+
+
+def _norm_grad(xp, g, c):
+    a, p = c.a, c.params.get("p", 2)
+    out = _regrow(xp, c.out, c)
+    g = _regrow(xp, g, c)
+    if p == 2:
+        return g * xp.where(out == 0, out * 0, a / xp.where(out == 0, out * 0 + 1, out))
+    if p == 1:
+        return g * xp.sign(a)
+    if p == 0:
+        return g * 0
+    if p == math.inf:
+        hit = xp.abs(a) == out
+        count = _regrow(xp, xp.sum(hit * 1.0, dim=c.params.get("dim"), keepdim=True), c)
+        return g * xp.sign(a) * hit / count
+    safe = xp.where(out == 0, out * 0 + 1, out)
+    return g * xp.where(out == 0, out * 0, xp.sign(a) * xp.abs(a) ** (p - 1) / safe ** (p - 1))
+
+
+NORM = OpDef("norm", "LinalgVectorNormBackward0", "‖a‖",
+             forward=_norm_forward, vjps=(_norm_grad,),
+             formulas=("∂‖a‖₂/∂aᵢ = aᵢ/‖a‖₂",), saves=(0,), save_out=True, dtype="same")
+
+
+def _extreme_all_grad(xp, g, c):
+    hit = c.a == c.out
+    return g * hit / xp.sum(hit * 1.0)
+
+
+MAX_ALL = OpDef("max_all", "MaxBackward1", "max", forward=np.max, vjps=(_extreme_all_grad,),
+                formulas=("∂max(a)/∂aᵢ = 1 at the maximum (shared on ties)",), saves=(0,), save_out=True, dtype="same")
+MIN_ALL = OpDef("min_all", "MinBackward1", "min", forward=np.min, vjps=(_extreme_all_grad,),
+                formulas=("∂min(a)/∂aᵢ = 1 at the minimum (shared on ties)",), saves=(0,), save_out=True, dtype="same")
+
+
+def _extreme_dim_forward(arg):
+    def forward(a, dim, keepdim=False):
+        idx = arg(a, axis=dim, keepdims=True)
+        values = np.take_along_axis(a, idx, axis=dim)
+        if not keepdim:
+            values, idx = np.squeeze(values, axis=dim), np.squeeze(idx, axis=dim)
+        return values, idx
+    return forward
+
+
+def _extreme_dim_grad(xp, g, c):
+    dim = c.params["dim"][0]
+    idx = c.aux if c.params.get("keepdim") else np.expand_dims(c.aux, dim)
+    n = c.shape[dim]
+    shape = [1] * len(c.shape)
+    shape[dim] = n
+    onehot = np.arange(n).reshape(shape) == idx
+    return _regrow(xp, g, c) * onehot
+
+
+MAX_DIM = OpDef("max_dim", "MaxBackward0", "max", forward=_extreme_dim_forward(np.argmax),
+                vjps=(_extreme_dim_grad,), formulas=("∂max(a, dim)/∂aᵢ = 1 at the argmax",), dtype="same", aux=True)
+MIN_DIM = OpDef("min_dim", "MinBackward0", "min", forward=_extreme_dim_forward(np.argmin),
+                vjps=(_extreme_dim_grad,), formulas=("∂min(a, dim)/∂aᵢ = 1 at the argmin",), dtype="same", aux=True)
+
+LOGSUMEXP = OpDef("logsumexp", "LogsumexpBackward0", "logΣexp",
+                  forward=lambda a, dim=None, keepdim=False: _logsumexp(a, dim, keepdim),
+                  vjps=(lambda xp, g, c: _regrow(xp, g, c) * xp.exp(c.a - _regrow(xp, c.out, c)),),
+                  formulas=("∂logΣexp(a)/∂aᵢ = softmax(a)ᵢ",), saves=(0,), save_out=True, dtype="float")
+
+
+def _logsumexp(a, dim, keepdim):
+    m = np.max(a, axis=dim, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0)
+    out = np.log(np.sum(np.exp(a - m), axis=dim, keepdims=True)) + m
+    return out if keepdim else np.squeeze(out, axis=dim)
+
+
+# ---------------------------------------------------------------------------------------------
+def _reduce(op, input, dim, keepdim, extra=None):
+    dims = wrap_dims(dim, input.ndim)
+    params = {"dim": dims, "keepdim": bool(keepdim)} if dims is not None else {}
+    if dims is None and keepdim:
+        params = {"dim": tuple(range(input.ndim)), "keepdim": True}
+    if extra:
+        params.update(extra)
+    return apply(op, (input,), params)
+
+
+def sum(input, dim=None, keepdim=False, *, dtype=None):
+    """Sum of all elements, or along ``dim`` (an int or a tuple)."""
+    if dtype is not None:
+        input = input.to(dtype)
+    return _reduce(SUM, input, dim, keepdim)
+
+
+def mean(input, dim=None, keepdim=False, *, dtype=None):
+    """Mean of all elements, or along ``dim``; floating tensors only, as in PyTorch."""
+    if dtype is not None:
+        input = input.to(dtype)
+    if not input.dtype.is_floating_point:
+        names = {"int64": "Long", "int32": "Int", "bool": "Bool", "int16": "Short", "int8": "Char", "uint8": "Byte"}
+        raise RuntimeError(
+            "mean(): could not infer output dtype. Input dtype must be either a floating point or complex "
+            f"dtype. Got: {names.get(input.dtype.name, input.dtype.name)}")
+    dims = wrap_dims(dim, input.ndim)
+    n = int(np.prod([input.shape[d] for d in dims])) if dims is not None else input.numel()
+    return _reduce(MEAN, input, dim, keepdim, {"n": n})
+
+
+def prod(input, dim=None, keepdim=False, *, dtype=None):
+    """Product of all elements, or along one ``dim``."""
+    if dtype is not None:
+        input = input.to(dtype)
+    if isinstance(dim, (tuple, list)):
+        raise TypeError("prod(): argument 'dim' must be int, not tuple")
+    return _reduce(PROD, input, dim, keepdim)
+
+
+def _correction(unbiased, correction):
+    if correction is not None:
+        return correction
+    if unbiased is None:
+        return 1
+    return 1 if unbiased else 0
+
+
+def _var_like(op, input, dim, unbiased, keepdim, correction):
+    if isinstance(dim, bool):  # var(x, False): the old positional unbiased flag
+        unbiased, dim = dim, None
+    dims = wrap_dims(dim, input.ndim)
+    n = int(np.prod([input.shape[d] for d in dims])) if dims is not None else input.numel()
+    return _reduce(op, input, dim, keepdim, {"correction": _correction(unbiased, correction), "n": n})
+
+
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """Variance (Bessel-corrected by default) of all elements or along ``dim``."""
+    return _var_like(VAR, input, dim, unbiased, keepdim, correction)
+
+
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """Standard deviation (Bessel-corrected by default) of all elements or along ``dim``."""
+    return _var_like(STD, input, dim, unbiased, keepdim, correction)
+
+
+def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
+    """Vector p-norm of all elements (default 2, also 'fro'), or along ``dim``."""
+    if p in ("fro", None):
+        p = 2
+    if p == "nuc" or isinstance(p, str):
+        raise NotImplementedError(f"norm with p={p!r} is not supported; use p=1, 2, inf or a number")
+    if not input.dtype.is_floating_point:
+        raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got {input.dtype.name.capitalize()}")
+    return _reduce(NORM, input, dim, keepdim, {"p": p})
+
+
+ReturnTypes = {}
+
+
+def _return_type(name):
+    if name not in ReturnTypes:
+        base = namedtuple(name, ["values", "indices"])
+
+        def __repr__(self):
+            return f"torch.return_types.{name}(\nvalues={self.values!r},\nindices={self.indices!r})"
+        ReturnTypes[name] = type(name, (base,), {"__repr__": __repr__, "__slots__": ()})
+    return ReturnTypes[name]
+
+
+def _extreme(all_op, dim_op, elementwise, name, input, dim=None, keepdim=False):
+    from ..tensor import Tensor, _make
+    if isinstance(dim, Tensor):
+        return elementwise(input, dim)
+    if dim is None:
+        if input.numel() == 0:
+            raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.")
+        return apply(all_op, (input,))
+    d = wrap_dim(dim, input.ndim)
+    values, idx = apply(dim_op, (input,), {"dim": (d,), "keepdim": bool(keepdim)})
+    return _return_type(name)(values, _make(np.asarray(idx, dtype=np.int64), D.int64))
+
+
+def max(input, dim=None, keepdim=False):
+    """The maximum: of all elements; along ``dim`` as (values, indices); or elementwise with a tensor."""
+    from .elementwise import maximum
+    return _extreme(MAX_ALL, MAX_DIM, maximum, "max", input, dim, keepdim)
+
+
+def min(input, dim=None, keepdim=False):
+    """The minimum: of all elements; along ``dim`` as (values, indices); or elementwise with a tensor."""
+    from .elementwise import minimum
+    return _extreme(MIN_ALL, MIN_DIM, minimum, "min", input, dim, keepdim)
+
+
+def amax(input, dim=(), keepdim=False):
+    if dim == () or dim is None:
+        return max(input)
+    dims = wrap_dims(dim, input.ndim)
+    out = input
+    for d in sorted(dims, reverse=True):
+        out = max(out, d, keepdim=True).values
+    return out if keepdim else out.squeeze(tuple(dims)) if len(dims) else out
+
+
+def amin(input, dim=(), keepdim=False):
+    return -amax(-input, dim, keepdim)
+
+
+def logsumexp(input, dim, keepdim=False):
+    """log(sum(exp(input))) along ``dim``, computed stably."""
+    return _reduce(LOGSUMEXP, input, dim, keepdim)
+
+
+def _arg(fn, input, dim, keepdim):
+    from ..tensor import _make
+    if dim is None:
+        out = np.asarray(fn(input._data))
+        if keepdim:
+            out = out.reshape((1,) * input.ndim)
+    else:
+        out = fn(input._data, axis=wrap_dim(dim, input.ndim), keepdims=keepdim)
+    return _make(np.asarray(out, dtype=np.int64), D.int64)
+
+
+def argmax(input, dim=None, keepdim=False):
+    """Index of the maximum (of the flattened tensor, or along ``dim``)."""
+    return _arg(np.argmax, input, dim, keepdim)
+
+
+def argmin(input, dim=None, keepdim=False):
+    """Index of the minimum (of the flattened tensor, or along ``dim``)."""
+    return _arg(np.argmin, input, dim, keepdim)
+
+
+def _logical_reduce(fn, input, dim, keepdim):
+    from ..tensor import _make
+    dims = wrap_dims(dim, input.ndim)
+    return _make(np.asarray(fn(input._data, axis=dims, keepdims=keepdim)), D.bool_)
+
+
+def all(input, dim=None, keepdim=False):
+    """True where every element (along ``dim``) is non-zero."""
+    return _logical_reduce(np.all, input, dim, keepdim)
+
+
+def any(input, dim=None, keepdim=False):
+    """True where some element (along ``dim``) is non-zero."""
+    return _logical_reduce(np.any, input, dim, keepdim)
+
+
+def count_nonzero(input, dim=None):
+    from ..tensor import _make
+    return _make(np.asarray(np.count_nonzero(input._data, axis=wrap_dims(dim, input.ndim)), dtype=np.int64), D.int64)
+
+
+CUMSUM = OpDef("cumsum", "CumsumBackward0", "cumsum",
+               forward=lambda a, dim: np.cumsum(a, axis=dim),
+               vjps=(lambda xp, g, c: xp.flip(xp.cumsum(xp.flip(g, (c.dim,)), c.dim), (c.dim,)),),
+               formulas=("∂(cumsum a)ⱼ/∂aᵢ = 1 for i ≤ j",), dtype="same", output=_int_to_long)
+
+
+def cumsum(input, dim, *, dtype=None):
+    """Running sum along ``dim``."""
+    if dtype is not None:
+        input = input.to(dtype)
+    return apply(CUMSUM, (input,), {"dim": wrap_dim(dim, input.ndim)})

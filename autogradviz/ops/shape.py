@@ -1,0 +1,276 @@
+"""Shape ops: view/reshape, flatten, squeeze/unsqueeze, transpose/permute, expand, cat/stack, split."""
+from __future__ import annotations
+
+import numpy as np
+
+from .common import shape_arg, wrap_dim, wrap_dims
+from .registry import OpDef, apply
+
+
+def _back_to_input_shape(xp, g, c):
+    return xp.reshape(g, c.shape)
+
+
+def _view_forward(a, shape):
+    v = a.view()
+    try:
+        v.shape = shape
+    except AttributeError:
+        raise RuntimeError(
+            "view size is not compatible with input tensor's size and stride (at least one dimension "
+            "spans across two contiguous subspaces). Use .reshape(...) instead.") from None
+    return v
+
+
+VIEW = OpDef("view", "ViewBackward0", "view", forward=_view_forward,
+             vjps=(_back_to_input_shape,), formulas=("∂view(a)/∂a = 1 (reshaped back)",), dtype="same", view=True)
+RESHAPE = OpDef("reshape", "ViewBackward0", "reshape", forward=lambda a, shape: np.reshape(a, shape),
+                vjps=(_back_to_input_shape,), formulas=("∂reshape(a)/∂a = 1 (reshaped back)",), dtype="same")
+SQUEEZE = OpDef("squeeze", lambda nd, p: "SqueezeBackward1" if p.get("dims") is not None else "SqueezeBackward0",
+                "squeeze", forward=lambda a, shape, dims=None: np.reshape(a, shape),
+                vjps=(_back_to_input_shape,), formulas=("∂squeeze(a)/∂a = 1",), dtype="same", view=True)
+UNSQUEEZE = OpDef("unsqueeze", "UnsqueezeBackward0", "unsqueeze", forward=lambda a, shape, dim: np.reshape(a, shape),
+                  vjps=(_back_to_input_shape,), formulas=("∂unsqueeze(a)/∂a = 1",), dtype="same", view=True)
+FLATTEN = OpDef("flatten", "ViewBackward0", "flatten", forward=lambda a, shape: np.reshape(a, shape),
+                vjps=(_back_to_input_shape,), formulas=("∂flatten(a)/∂a = 1 (reshaped back)",), dtype="same")
+TRANSPOSE = OpDef("transpose", lambda nd, p: p.get("name", "TransposeBackward0"), "ᵀ",
+                  forward=lambda a, d0, d1, name=None: np.swapaxes(a, d0, d1),
+                  vjps=(lambda xp, g, c: xp.transpose(g, c.d0, c.d1),), formulas=("∂aᵀ/∂a = 1 (transposed back)",),
+                  dtype="same", view=True)
+PERMUTE = OpDef("permute", "PermuteBackward0", "permute",
+                forward=lambda a, dims: np.transpose(a, dims),
+                vjps=(lambda xp, g, c: xp.permute(g, tuple(np.argsort(c.dims))),),
+                formulas=("∂permute(a)/∂a = 1 (permuted back)",), dtype="same", view=True)
+EXPAND = OpDef("expand", "ExpandBackward0", "expand", forward=lambda a, shape: np.broadcast_to(a, shape),
+               vjps=(lambda xp, g, c: g,), formulas=("∂expand(a)/∂a = 1 (summed over the copies)",),
+               dtype="same", view=True)
+FLIP = OpDef("flip", "FlipBackward0", "flip", forward=lambda a, dims: np.flip(a, dims),
+             vjps=(lambda xp, g, c: xp.flip(g, c.dims),), formulas=("∂flip(a)/∂a = 1 (flipped back)",), dtype="same")
+
+
+def _cat_grad(xp, g, c):
+    return xp.split(g, [s[c.dim] for s in c.shapes], c.dim)[c.index]
+
+
+CAT = OpDef("cat", "CatBackward0", "cat", forward=lambda *xs, dim: np.concatenate(xs, axis=dim),
+            vjps=(_cat_grad,), formulas=("∂cat(a, b, …)/∂aₖ = the k-th block",), variadic=True)
+STACK = OpDef("stack", "StackBackward0", "stack", forward=lambda *xs, dim: np.stack(xs, axis=dim),
+              vjps=(lambda xp, g, c: xp.unstack(g, c.dim)[c.index],),
+              formulas=("∂stack(a, b, …)/∂aₖ = the k-th slice",), variadic=True)
+
+
+# ---------------------------------------------------------------------------------------------
+def _infer_shape(shape, numel):
+    shape = list(shape)
+    if shape.count(-1) > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    known = int(np.prod([s for s in shape if s != -1])) if shape else 1
+    if -1 in shape:
+        if known == 0 or numel % known:
+            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+        shape[shape.index(-1)] = numel // known
+    elif known != numel:
+        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+    for s in shape:
+        if s < 0:
+            raise RuntimeError(f"invalid shape dimension {s}")
+    return tuple(shape)
+
+
+def view(input, *shape):
+    """The same data with another shape (no copy); fails where a copy would be needed."""
+    from .. import _dtype as D
+    if len(shape) == 1 and isinstance(shape[0], D.dtype):
+        raise NotImplementedError("view(dtype) is not supported; use .to(dtype)")
+    return apply(VIEW, (input,), {"shape": _infer_shape(shape_arg(shape), input.numel())})
+
+
+def reshape(input, *shape):
+    """The same elements with another shape (a view where possible)."""
+    return apply(RESHAPE, (input,), {"shape": _infer_shape(shape_arg(shape), input.numel())})
+
+
+def flatten(input, start_dim=0, end_dim=-1):
+    """Merge dims start_dim..end_dim into one."""
+    if input.ndim == 0:
+        return reshape(input, 1)
+    s, e = wrap_dim(start_dim, input.ndim), wrap_dim(end_dim, input.ndim)
+    if s > e:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    shape = input.shape[:s] + (int(np.prod(input.shape[s:e + 1])),) + input.shape[e + 1:]
+    if s == e:
+        return input
+    return apply(FLATTEN, (input,), {"shape": tuple(shape)})
+
+
+def squeeze(input, dim=None):
+    """Drop dims of size 1 (all of them, or the given one(s))."""
+    if dim is None:
+        shape = tuple(s for s in input.shape if s != 1)
+        return apply(SQUEEZE, (input,), {"shape": shape})
+    dims = wrap_dims(dim, input.ndim) or ()
+    shape = tuple(s for i, s in enumerate(input.shape) if not (i in dims and s == 1))
+    return apply(SQUEEZE, (input,), {"shape": shape, "dims": dims})
+
+
+def unsqueeze(input, dim):
+    """Insert a dim of size 1 at ``dim``."""
+    d = wrap_dim(dim, input.ndim + 1)
+    shape = input.shape[:d] + (1,) + input.shape[d:]
+    return apply(UNSQUEEZE, (input,), {"shape": tuple(shape), "dim": d})
+
+
+def transpose(input, dim0, dim1):
+    """Swap two dims (a view)."""
+    if input.ndim == 0:
+        wrap_dim(dim0, 0), wrap_dim(dim1, 0)
+        return input
+    return apply(TRANSPOSE, (input,), {"d0": wrap_dim(dim0, input.ndim), "d1": wrap_dim(dim1, input.ndim)})
+
+
+swapaxes = swapdims = transpose
+
+
+def t(input):
+    """Transpose a matrix (a vector or scalar is returned as is)."""
+    if input.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {input.ndim}D")
+    if input.ndim < 2:
+        return input
+    return apply(TRANSPOSE, (input,), {"d0": 0, "d1": 1, "name": "TBackward0"})
+
+
+def permute(input, *dims):
+    """Reorder the dims (a view)."""
+    dims = shape_arg(dims)
+    if len(dims) != input.ndim:
+        raise RuntimeError(
+            f"permute(sparse_coo): number of dimensions in the tensor input does not match the length of "
+            f"the desired ordering of dimensions i.e. input.dim() = {input.ndim} is not equal to len(dims) = {len(dims)}")
+    wrapped = tuple(wrap_dim(d, input.ndim) for d in dims)
+    if len(set(wrapped)) != len(wrapped):
+        raise RuntimeError("permute(): duplicate dims are not allowed.")
+    return apply(PERMUTE, (input,), {"dims": wrapped})
+
+
+def expand(input, *sizes):
+    """Broadcast to a larger shape without copying (-1 keeps a size)."""
+    sizes = shape_arg(sizes)
+    if len(sizes) < input.ndim:
+        raise RuntimeError(
+            f"expand(torch.{input.dtype._legacy}{{{list(input.shape)}}}, size={list(sizes)}): the number of sizes "
+            f"provided ({len(sizes)}) must be greater or equal to the number of dimensions in the tensor ({input.ndim})")
+    lead = len(sizes) - input.ndim
+    shape = []
+    for i, s in enumerate(sizes):
+        if i >= lead:
+            cur = input.shape[i - lead]
+            if s == -1:
+                s = cur
+            elif cur != 1 and cur != s:
+                raise RuntimeError(
+                    f"The expanded size of the tensor ({s}) must match the existing size ({cur}) at non-singleton "
+                    f"dimension {i}.  Target sizes: {list(sizes)}.  Tensor sizes: {list(input.shape)}")
+        elif s == -1:
+            raise RuntimeError(f"The expanded size of the tensor (-1) isn't allowed in a leading, non-existing dimension {i}")
+        shape.append(s)
+    return apply(EXPAND, (input,), {"shape": tuple(shape)})
+
+
+def expand_as(input, other):
+    return expand(input, *other.shape)
+
+
+def broadcast_to(input, shape):
+    return expand(input, *shape_arg((shape,)))
+
+
+def flip(input, dims):
+    return apply(FLIP, (input,), {"dims": wrap_dims(dims, input.ndim)})
+
+
+def _check_seq(tensors, name):
+    from ..tensor import Tensor
+    if isinstance(tensors, Tensor) or not isinstance(tensors, (list, tuple)):
+        raise TypeError(f"{name}(): argument 'tensors' (position 1) must be tuple of Tensors, not {type(tensors).__name__}")
+    if not tensors:
+        raise RuntimeError(f"{name}(): expected a non-empty list of Tensors")
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{name}(): expected Tensor as element {i} in argument 0, but got {type(t).__name__}")
+
+
+def cat(tensors, dim=0):
+    """Join tensors along an existing dim."""
+    _check_seq(tensors, "cat")
+    tensors = [t for t in tensors if not (t.ndim == 1 and t.shape[0] == 0)] or list(tensors[:1])
+    ref = tensors[0]
+    d = wrap_dim(dim, ref.ndim)
+    for i, t in enumerate(tensors[1:], 1):
+        if t.ndim != ref.ndim:
+            raise RuntimeError(
+                f"Tensors must have same number of dimensions: got {ref.ndim} and {t.ndim}")
+        for k in range(ref.ndim):
+            if k != d and t.shape[k] != ref.shape[k]:
+                raise RuntimeError(
+                    f"Sizes of tensors must match except in dimension {d}. Expected size {ref.shape[k]} but got "
+                    f"size {t.shape[k]} for tensor number {i} in the list.")
+    return apply(CAT, tuple(tensors), {"dim": d})
+
+
+concat = concatenate = cat
+
+
+def stack(tensors, dim=0):
+    """Join same-shaped tensors along a new dim."""
+    _check_seq(tensors, "stack")
+    ref = tensors[0]
+    for i, t in enumerate(tensors[1:], 1):
+        if t.shape != ref.shape:
+            raise RuntimeError(
+                f"stack expects each tensor to be equal size, but got {list(ref.shape)} at entry 0 and "
+                f"{list(t.shape)} at entry {i}")
+    return apply(STACK, tuple(tensors), {"dim": wrap_dim(dim, ref.ndim + 1)})
+
+
+def split(input, split_size_or_sections, dim=0):
+    """Split into chunks of a size, or into the given sizes, along ``dim``."""
+    from .indexing import getitem_named
+    d = wrap_dim(dim, input.ndim)
+    n = input.shape[d]
+    if isinstance(split_size_or_sections, int):
+        step = split_size_or_sections
+        sizes = [min(step, n - s) for s in range(0, n, step)] or [0]
+    else:
+        sizes = list(split_size_or_sections)
+        if sum(sizes) != n:
+            raise RuntimeError(
+                f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size at dimension "
+                f"{d}), but got split_sizes={sizes}")
+    out, start = [], 0
+    for s in sizes:
+        index = (slice(None),) * d + (slice(start, start + s),)
+        out.append(getitem_named(input, index, "SplitBackward0" if isinstance(split_size_or_sections, int) else "SplitWithSizesBackward0"))
+        start += s
+    return tuple(out)
+
+
+def chunk(input, chunks, dim=0):
+    """Split into ``chunks`` nearly equal pieces."""
+    n = input.shape[wrap_dim(dim, input.ndim)]
+    return split(input, max(1, -(-n // chunks)), dim)
+
+
+def unbind(input, dim=0):
+    """The slices along ``dim``, as a tuple."""
+    from .indexing import getitem_named
+    d = wrap_dim(dim, input.ndim)
+    return tuple(getitem_named(input, (slice(None),) * d + (i,), "UnbindBackward0") for i in range(input.shape[d]))
+
+
+def movedim(input, source, destination):
+    order = list(range(input.ndim))
+    s, dd = wrap_dim(source, input.ndim), wrap_dim(destination, input.ndim)
+    order.remove(s)
+    order.insert(dd, s)
+    return permute(input, *order)

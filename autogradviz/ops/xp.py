@@ -1,0 +1,265 @@
+"""The two array namespaces that backward rules are written against.
+
+A rule such as ``lambda xp, g, c: g * xp.cos(c.a)`` runs on NumPy arrays for an ordinary backward
+(fast, nothing recorded) and on Tensors when ``create_graph=True`` (so the backward pass is itself
+recorded and can be differentiated again). One rule text, two executions: no rule is written twice.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+
+class Context:
+    """What a backward rule may read: saved inputs (``a``, ``b``, ``inputs``), the output, the
+    input shapes, the op's parameters (as attributes) and any auxiliary forward result."""
+
+    __slots__ = ("inputs", "out", "shapes", "params", "aux", "index")
+
+    def __init__(self, inputs, out, shapes, params, aux):
+        self.inputs, self.out, self.shapes, self.params, self.aux = inputs, out, shapes, params, aux
+        self.index = 0
+
+    @property
+    def a(self):
+        return self.inputs[0]
+
+    @property
+    def b(self):
+        return self.inputs[1]
+
+    @property
+    def shape(self):
+        return self.shapes[0]
+
+    def __getattr__(self, name):
+        params = object.__getattribute__(self, "params")
+        if params and name in params:
+            return params[name]
+        raise AttributeError(name)
+
+
+def _dims(dim, ndim):
+    if dim is None:
+        return tuple(range(ndim))
+    if isinstance(dim, int):
+        dim = (dim,)
+    return tuple(sorted(d % ndim if ndim else 0 for d in dim))
+
+
+class _NumpyXP:
+    """Backward-rule helpers on plain NumPy arrays."""
+
+    exp = staticmethod(np.exp)
+    log = staticmethod(np.log)
+    sin = staticmethod(np.sin)
+    cos = staticmethod(np.cos)
+    tanh = staticmethod(np.tanh)
+    sqrt = staticmethod(np.sqrt)
+    sign = staticmethod(np.sign)
+    abs = staticmethod(np.abs)
+    where = staticmethod(np.where)
+    matmul = staticmethod(np.matmul)
+    reshape = staticmethod(np.reshape)
+
+    @staticmethod
+    def sum(x, dim=None, keepdim=False):
+        return np.asarray(np.sum(x, axis=dim, keepdims=keepdim))
+
+    @staticmethod
+    def expand(x, shape):
+        return np.broadcast_to(x, shape)
+
+    @staticmethod
+    def unsqueeze_dims(g, dims):
+        return np.expand_dims(g, dims) if dims else g
+
+    @staticmethod
+    def permute(x, dims):
+        return np.transpose(x, dims)
+
+    @staticmethod
+    def transpose(x, d0, d1):
+        return np.swapaxes(x, d0, d1)
+
+    @staticmethod
+    def mT(x):
+        return np.swapaxes(x, -1, -2)
+
+    @staticmethod
+    def outer(a, b):
+        return np.multiply.outer(a, b)
+
+    @staticmethod
+    def scatter_add(shape, index, g, dtype):
+        out = np.zeros(shape, dtype=g.dtype)
+        np.add.at(out, index, g)
+        return out
+
+    @staticmethod
+    def zero_at(g, index):
+        out = np.array(g, copy=True)
+        out[index] = 0
+        return out
+
+    @staticmethod
+    def take(g, index):
+        return np.asarray(g[index])
+
+    @staticmethod
+    def split(g, sizes, dim):
+        return np.split(g, np.cumsum(sizes)[:-1], axis=dim)
+
+    @staticmethod
+    def unstack(g, dim):
+        return [np.take(g, i, axis=dim) for i in range(g.shape[dim])]
+
+    @staticmethod
+    def to_dtype(g, dtype):
+        return g.astype(dtype.np)
+
+    @staticmethod
+    def softmax_grad(g, y, dim):
+        return y * (g - np.sum(g * y, axis=dim, keepdims=True))
+
+    @staticmethod
+    def numel(x):
+        return np.size(x)
+
+    @staticmethod
+    def prod(x, dims):
+        return np.prod(x, axis=dims, keepdims=True)
+
+    @staticmethod
+    def flip(x, dims):
+        return np.flip(x, axis=dims)
+
+    @staticmethod
+    def cumsum(x, dim):
+        return np.cumsum(x, axis=dim)
+
+
+class _TensorXP:
+    """The same helpers on Tensors, recorded in the graph (used with create_graph=True)."""
+
+    def __getattr__(self, name):
+        import autogradviz as T
+        return getattr(T, name)
+
+    @staticmethod
+    def sum(x, dim=None, keepdim=False):
+        return x.sum() if dim is None and not keepdim else x.sum(dim=_dims(dim, x.ndim), keepdim=keepdim)
+
+    @staticmethod
+    def expand(x, shape):
+        import autogradviz as T
+        return T.as_tensor(x).expand(*shape) if shape else T.as_tensor(x)
+
+    @staticmethod
+    def unsqueeze_dims(g, dims):
+        for d in sorted(dims):
+            g = g.unsqueeze(d)
+        return g
+
+    @staticmethod
+    def reshape(x, shape):
+        return x.reshape(shape)
+
+    @staticmethod
+    def permute(x, dims):
+        return x.permute(*dims)
+
+    @staticmethod
+    def transpose(x, d0, d1):
+        return x.transpose(d0, d1)
+
+    @staticmethod
+    def mT(x):
+        return x.transpose(-1, -2)
+
+    @staticmethod
+    def outer(a, b):
+        import autogradviz as T
+        return T.outer(a, b)
+
+    @staticmethod
+    def scatter_add(shape, index, g, dtype):
+        from .indexing import index_add_into_zeros
+        return index_add_into_zeros(g, shape, index)
+
+    @staticmethod
+    def zero_at(g, index):
+        from .indexing import zero_at
+        return zero_at(g, index)
+
+    @staticmethod
+    def take(g, index):
+        from .indexing import getitem
+        return getitem(g, index)
+
+    @staticmethod
+    def split(g, sizes, dim):
+        return list(g.split(list(sizes), dim))
+
+    @staticmethod
+    def unstack(g, dim):
+        return list(g.unbind(dim))
+
+    @staticmethod
+    def to_dtype(g, dtype):
+        return g.to(dtype)
+
+    @staticmethod
+    def softmax_grad(g, y, dim):
+        return y * (g - (g * y).sum(dim=dim, keepdim=True))
+
+    @staticmethod
+    def numel(x):
+        return x.numel() if hasattr(x, "numel") else np.size(x)
+
+    @staticmethod
+    def prod(x, dims):
+        for d in (range(x.ndim) if dims is None else dims):
+            x = x.prod(dim=d, keepdim=True)
+        return x
+
+
+NUMPY = _NumpyXP()
+TENSOR = _TensorXP()
+
+
+def sum_to(g, shape, xp):
+    """Undo broadcasting: sum ``g`` down to ``shape``. The one place broadcasting is reversed."""
+    gshape = g.shape
+    if tuple(gshape) == tuple(shape):
+        return g
+    lead = len(gshape) - len(shape)
+    dims = tuple(range(lead)) + tuple(
+        i + lead for i, s in enumerate(shape) if s == 1 and gshape[i + lead] != 1
+    )
+    if dims:
+        g = xp.sum(g, dim=dims, keepdim=True)
+    if lead:
+        g = xp.reshape(g, tuple(shape))
+    return g
+
+
+def fit_grad(g, shape, dtype, xp):
+    """Make an input's gradient match the input: its shape (undo broadcasting) and its dtype."""
+    if g is None:
+        return None
+    if xp is NUMPY:
+        if type(g) is not np.ndarray:
+            g = np.asarray(g)
+        if g.shape != shape:
+            g = sum_to(g, shape, xp) if g.ndim >= len(shape) else np.broadcast_to(g, shape)
+        if g.dtype != dtype.np:
+            g = g.astype(dtype.np)
+        return g
+    import autogradviz as T
+    if not isinstance(g, T.Tensor):
+        g = T.as_tensor(np.asarray(g, dtype=dtype.np))
+    if tuple(g.shape) != tuple(shape):
+        g = sum_to(g, shape, xp) if g.ndim >= len(shape) else g.expand(*shape)
+    if g.dtype is not dtype:
+        g = g.to(dtype)
+    return g

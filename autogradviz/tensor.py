@@ -1,0 +1,488 @@
+"""The Tensor: a NumPy array plus the autograd state PyTorch's tensors carry.
+
+Arithmetic and math methods are attached from the op table (``autogradviz.ops``); this module
+holds the state, the conversions, the in-place helpers and ``backward``.
+"""
+from __future__ import annotations
+
+import numbers
+import warnings
+import weakref
+from typing import Any
+
+import numpy as np
+
+from . import _dtype as D
+from ._tensor_meta import Meta
+
+
+class Size(tuple):
+    """A tensor's shape, printed as ``torch.Size([2, 3])``."""
+
+    def __repr__(self) -> str:
+        return f"torch.Size({list(self)})"
+
+    def numel(self) -> int:
+        return int(np.prod(self, dtype=np.int64))
+
+
+class device:
+    """Always the CPU: autogradviz computes with NumPy."""
+
+    def __init__(self, type: str = "cpu", index: int | None = None):
+        if str(type).split(":")[0] != "cpu":
+            raise RuntimeError(f"autogradviz runs on the CPU only; device {type!r} is not available")
+        self.type = "cpu"
+        self.index = None
+
+    def __repr__(self) -> str:
+        return "device(type='cpu')"
+
+    def __str__(self) -> str:
+        return "cpu"
+
+    def __eq__(self, other) -> bool:
+        return str(other) == "cpu" or isinstance(other, device)
+
+    def __hash__(self) -> int:
+        return hash("cpu")
+
+
+CPU = device("cpu")
+
+
+def _make(data: np.ndarray, dtype: D.dtype, grad_fn=None) -> "Tensor":
+    t = object.__new__(Tensor)
+    t._data = data
+    t._dtype = dtype
+    t._grad_fn = grad_fn
+    t._requires_grad = False
+    t._grad = None
+    t._vc = None
+    t._meta = None
+    return t
+
+
+class Tensor:
+    """A multi-dimensional array that records the operations applied to it for autograd."""
+
+    __slots__ = ("_data", "_dtype", "_grad_fn", "_requires_grad", "_grad", "_vc", "_meta", "__weakref__")
+    __array_priority__ = 1000  # NumPy defers `ndarray * tensor` to Tensor.__rmul__
+    __hash__ = object.__hash__
+
+    def __new__(cls, *args, **kwargs):
+        return object.__new__(cls)
+
+    def __init__(self, data: Any = (), *, dtype: D.dtype | None = None, requires_grad: bool = False):
+        from .creation import _to_array
+        arr, dt = _to_array(data, dtype)
+        self._data, self._dtype = arr, dt
+        self._grad_fn = None
+        self._requires_grad = False
+        self._grad = None
+        self._vc = None
+        self._meta = None
+        if requires_grad:
+            self.requires_grad_(True)
+
+    def _meta_(self) -> Meta:
+        if self._meta is None:
+            self._meta = Meta()
+        return self._meta
+
+    # --- autograd attributes --------------------------------------------------------------
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad or self._grad_fn is not None
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        if self._grad_fn is not None:
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables. If you want to use a "
+                "computed variable in a subgraph that doesn't require differentiation use "
+                "var_no_grad = var.detach()."
+            )
+        if value and not self._dtype.is_floating_point:
+            raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
+        self._requires_grad = bool(value)
+
+    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        """Set ``requires_grad`` in place and return self."""
+        self.requires_grad = requires_grad
+        return self
+
+    @property
+    def grad_fn(self):
+        return self._grad_fn
+
+    @property
+    def is_leaf(self) -> bool:
+        return self._grad_fn is None
+
+    @property
+    def grad(self) -> "Tensor | None":
+        if self._grad_fn is not None and self._grad is None and not (self._meta and self._meta.retains_grad):
+            warnings.warn(
+                "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
+                "attribute won't be populated during autograd.backward(). If you indeed want the .grad "
+                "field to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf "
+                "Tensor.", UserWarning, stacklevel=2)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: "Tensor | None") -> None:
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type {type(value).__name__}")
+            if value.shape != self.shape:
+                raise RuntimeError(
+                    f"assigned grad has data of a different size: the tensor has shape {list(self.shape)} "
+                    f"and the grad has shape {list(value.shape)}")
+            if value._dtype is not self._dtype:
+                raise RuntimeError("assigned grad has data of a different type")
+        self._grad = value
+
+    @property
+    def retains_grad(self) -> bool:
+        return bool(self._meta and self._meta.retains_grad)
+
+    def retain_grad(self) -> None:
+        """Keep ``.grad`` for this non-leaf tensor during backward."""
+        if self._grad_fn is None:
+            if not self._requires_grad:
+                raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+            return
+        meta = self._meta_()
+        if meta.retains_grad:
+            return
+        meta.retains_grad = True
+        ref = weakref.ref(self)
+
+        def store(grad):
+            t = ref()
+            if t is not None:
+                from .autograd.engine import _as_tensor_grad
+                g = _as_tensor_grad(grad, t._dtype)
+                t._grad = g.detach().clone() if t._grad is None else t._grad + g.detach()
+            return None
+        self._grad_fn.register_prehook(store)
+
+    def register_hook(self, hook):
+        """``hook(grad)`` runs when this tensor's gradient is computed; it may return a new grad."""
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self._grad_fn is not None:
+            from .autograd.engine import _as_tensor_grad
+
+            def pre(grad):
+                r = hook(_as_tensor_grad(grad, self._dtype))
+                return r
+            return self._grad_fn.register_prehook(pre)
+        meta = self._meta_()
+        if meta.hooks is None:
+            meta.hooks = []
+        meta.hooks.append(hook)
+        from .autograd.node import _RemovableHandle
+        return _RemovableHandle(meta.hooks, hook)
+
+    def backward(self, gradient: "Tensor | None" = None, retain_graph: bool | None = None,
+                 create_graph: bool = False, inputs=None) -> None:
+        """Accumulate the gradient of this tensor into the ``.grad`` of the leaves it depends on."""
+        from .autograd.engine import backward
+        backward([self], [gradient], retain_graph=retain_graph, create_graph=create_graph, inputs=inputs)
+
+    def detach(self) -> "Tensor":
+        """A tensor sharing this one's memory with no history: gradients stop here."""
+        t = _make(self._data, self._dtype)
+        if self._vc is None:
+            self._vc = [0]
+        t._vc = self._vc
+        if self._grad_fn is not None:
+            t._meta_().detached_from = weakref.ref(self._grad_fn)
+        return t
+
+    def detach_(self) -> "Tensor":
+        """Make this tensor a leaf with no history, in place."""
+        if self._grad_fn is not None:
+            self._meta_().detached_from = weakref.ref(self._grad_fn)
+        self._grad_fn = None
+        self._requires_grad = False
+        return self
+
+    @property
+    def data(self) -> "Tensor":
+        t = _make(self._data, self._dtype)
+        return t
+
+    @data.setter
+    def data(self, value: "Tensor") -> None:
+        self._data = value._data
+        self._dtype = value._dtype
+
+    # --- plain attributes -----------------------------------------------------------------
+    @property
+    def shape(self) -> Size:
+        return Size(self._data.shape)
+
+    def size(self, dim: int | None = None):
+        if dim is None:
+            return Size(self._data.shape)
+        return self._data.shape[self._dim(dim)]
+
+    @property
+    def dtype(self) -> D.dtype:
+        return self._dtype
+
+    @property
+    def ndim(self) -> int:
+        return self._data.ndim
+
+    def dim(self) -> int:
+        return self._data.ndim
+
+    ndimension = dim
+
+    def numel(self) -> int:
+        return int(self._data.size)
+
+    nelement = numel
+
+    def element_size(self) -> int:
+        return self._dtype.itemsize
+
+    @property
+    def device(self) -> device:
+        return CPU
+
+    @property
+    def is_cuda(self) -> bool:
+        return False
+
+    @property
+    def is_floating_point_(self) -> bool:  # pragma: no cover - kept for symmetry
+        return self._dtype.is_floating_point
+
+    def is_floating_point(self) -> bool:
+        return self._dtype.is_floating_point
+
+    def is_contiguous(self) -> bool:
+        return bool(self._data.flags.c_contiguous)
+
+    def contiguous(self) -> "Tensor":
+        return self
+
+    def cpu(self) -> "Tensor":
+        return self
+
+    def cuda(self, *a, **k):
+        raise RuntimeError("autogradviz runs on the CPU only: there is no CUDA device")
+
+    @property
+    def _version(self) -> int:
+        return 0 if self._vc is None else self._vc[0]
+
+    @property
+    def names(self):
+        return (None,) * self.ndim
+
+    def _dim(self, dim: int) -> int:
+        from .ops.common import wrap_dim
+        return wrap_dim(dim, self._data.ndim)
+
+    # --- conversions ----------------------------------------------------------------------
+    def _no_grad_needed(self, what: str) -> None:
+        if self.requires_grad:
+            raise RuntimeError(f"Can't call {what} on Tensor that requires grad. Use tensor.detach().{what} instead.")
+
+    def numpy(self, *, force: bool = False) -> np.ndarray:
+        """The underlying NumPy array (shared memory)."""
+        if not force:
+            self._no_grad_needed("numpy()")
+        return self._data
+
+    def __array__(self, dtype=None, copy=None):
+        self._no_grad_needed("numpy()")
+        arr = self._data
+        if dtype is not None and arr.dtype != dtype:
+            return arr.astype(dtype)
+        return arr.copy() if copy else arr
+
+    def tolist(self):
+        """Nested Python lists of Python numbers."""
+        return self._data.tolist()
+
+    def item(self):
+        """The value of a one-element tensor as a Python number."""
+        if self._data.size != 1:
+            raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
+        return self._data.reshape(()).item()
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self._dtype.is_floating_point or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.item())
+
+    def __bool__(self) -> bool:
+        if self._data.size != 1:
+            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+        return bool(self._data.reshape(()).item())
+
+    def __len__(self) -> int:
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return iter(self.unbind(0))
+
+    def __contains__(self, item) -> bool:
+        return bool((self == item).any())
+
+    def __format__(self, spec: str) -> str:
+        if self._data.ndim == 0:
+            return format(self.item(), spec)
+        return format(repr(self), spec)
+
+    def __repr__(self) -> str:
+        from ._printing import tensor_repr
+        return tensor_repr(self)
+
+    __str__ = __repr__
+
+    def __reduce_ex__(self, protocol):
+        return (_rebuild, (self._data.copy(), self._dtype.name, self.requires_grad and self.is_leaf))
+
+    def __deepcopy__(self, memo):
+        if self._grad_fn is not None:
+            raise RuntimeError(
+                "Only Tensors created explicitly by the user (graph leaves) support the deepcopy protocol at the moment.")
+        t = _make(self._data.copy(), self._dtype)
+        t._requires_grad = self._requires_grad
+        if self._grad is not None:
+            t._grad = _make(self._grad._data.copy(), self._grad._dtype)
+        memo[id(self)] = t
+        return t
+
+    def type(self, dtype=None):
+        """The type name (``'torch.FloatTensor'``), or a copy converted to ``dtype``."""
+        if dtype is None:
+            return f"torch.{self._dtype._legacy}"
+        if isinstance(dtype, str):
+            legacy = dtype.rsplit(".", 1)[-1]
+            matches = [d for d in D.ALL if d._legacy == legacy]
+            if not matches:
+                raise ValueError(f"invalid type: '{dtype}'")
+            dtype = matches[0]
+        return self.to(dtype)
+
+    def to(self, *args, **kwargs) -> "Tensor":
+        """Convert to a dtype (devices other than the CPU are refused)."""
+        dtype = kwargs.pop("dtype", None)
+        copy = kwargs.pop("copy", False)
+        kwargs.pop("non_blocking", None)
+        for a in args:
+            if isinstance(a, D.dtype):
+                dtype = a
+            elif isinstance(a, Tensor):
+                dtype = a._dtype
+            elif isinstance(a, (str, device)):
+                device(str(a))
+        if kwargs.get("device") is not None:
+            device(str(kwargs["device"]))
+        if dtype is None or dtype is self._dtype:
+            return self.clone() if copy else self
+        from .ops.elementwise import to_dtype
+        return to_dtype(self, dtype)
+
+    def float(self) -> "Tensor":
+        return self.to(D.float32)
+
+    def double(self) -> "Tensor":
+        return self.to(D.float64)
+
+    def half(self) -> "Tensor":
+        return self.to(D.float16)
+
+    def long(self) -> "Tensor":
+        return self.to(D.int64)
+
+    def int(self) -> "Tensor":
+        return self.to(D.int32)
+
+    def bool(self) -> "Tensor":
+        return self.to(D.bool_)
+
+    # --- in-place helpers that are not ops ------------------------------------------------
+    def _bump(self) -> None:
+        if self._vc is None:
+            self._vc = [1]
+        else:
+            self._vc[0] += 1
+
+    def _check_inplace_leaf(self) -> None:
+        from ._grad_mode import is_grad_enabled
+        if is_grad_enabled() and self._grad_fn is None and self._requires_grad:
+            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+
+    def zero_(self) -> "Tensor":
+        """Fill with zeros in place."""
+        return self.fill_(0)
+
+    def fill_(self, value) -> "Tensor":
+        """Fill with ``value`` in place."""
+        self._check_inplace_leaf()
+        from ._grad_mode import is_grad_enabled
+        if is_grad_enabled() and self.requires_grad:
+            from .ops.elementwise import fill
+            from .ops.registry import apply_inplace
+            return apply_inplace(fill.op, self, (self,), {"value": float(value) if not isinstance(value, Tensor) else value.item()})
+        self._data[...] = value.item() if isinstance(value, Tensor) else value
+        self._bump()
+        return self
+
+    def copy_(self, src) -> "Tensor":
+        """Copy ``src``'s values into this tensor (broadcasting), in place."""
+        from .ops.elementwise import copy_from
+        from .ops.registry import apply_inplace
+        return apply_inplace(copy_from.op, self, (self, src))
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator=None) -> "Tensor":
+        from .creation import _rng
+        self._check_inplace_leaf_nograd()
+        self._data[...] = _rng(generator).normal(mean, std, self._data.shape)
+        self._bump()
+        return self
+
+    def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator=None) -> "Tensor":
+        from .creation import _rng
+        self._check_inplace_leaf_nograd()
+        self._data[...] = _rng(generator).uniform(a, b, self._data.shape)
+        self._bump()
+        return self
+
+    def _check_inplace_leaf_nograd(self) -> None:
+        self._check_inplace_leaf()
+
+
+def _rebuild(data, dtype_name, requires_grad):
+    t = _make(data, D.from_name(dtype_name))
+    t._requires_grad = requires_grad
+    return t
+
+
+def is_tensor(obj: Any) -> bool:
+    """True for autogradviz tensors."""
+    return isinstance(obj, Tensor)
+
+
+def _is_number(x) -> bool:
+    return isinstance(x, numbers.Number) or isinstance(x, np.generic)
