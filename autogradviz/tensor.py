@@ -439,21 +439,22 @@ class Tensor:
 
     def fill_(self, value) -> "Tensor":
         """Fill with ``value`` in place."""
-        self._check_inplace_leaf()
         from ._grad_mode import is_grad_enabled
         if is_grad_enabled() and self.requires_grad:
-            from .ops.elementwise import fill
-            from .ops.registry import apply_inplace
-            return apply_inplace(fill.op, self, (self,), {"value": float(value) if not isinstance(value, Tensor) else value.item()})
+            from .ops.elementwise import FILL
+            from .ops.registry import apply, apply_inplace
+            v = value.item() if isinstance(value, Tensor) else value
+            return apply_inplace(self, lambda old: apply(FILL, (old,), {"value": v}))
         self._data[...] = value.item() if isinstance(value, Tensor) else value
         self._bump()
         return self
 
     def copy_(self, src) -> "Tensor":
         """Copy ``src``'s values into this tensor (broadcasting), in place."""
-        from .ops.elementwise import copy_from
-        from .ops.registry import apply_inplace
-        return apply_inplace(copy_from.op, self, (self, src))
+        from .ops.elementwise import COPY
+        from .ops.registry import apply, apply_inplace
+        from .ops.common import operand
+        return apply_inplace(self, lambda old, s: apply(COPY, (old, s)), operand(src, "copy_", "src"))
 
     def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator=None) -> "Tensor":
         from .creation import _rng

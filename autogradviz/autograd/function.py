@@ -47,7 +47,8 @@ class FunctionCtx:
 class FunctionNode(Node):
     """The grad_fn of a custom Function's output, named ``<ClassName>Backward``."""
 
-    __slots__ = ("ctx", "_fn", "_shapes", "_dtypes", "_versions", "_saved", "_out", "_out_dtype", "_constants")
+    __slots__ = ("ctx", "_fn", "_shapes", "_dtypes", "_versions", "_saved", "_out", "_out_dtype", "_constants",
+                 "_aux", "_out_vc")
     __module__ = "builtins"
     op = None
 

@@ -158,7 +158,7 @@ class OpNode(Node):
                 grads.append(None)
                 continue
             if op.variadic:
-                ctx.index = i
+                ctx.position = i
                 g = op.vjps[0](xp, grad, ctx)
             else:
                 g = op.vjps[i](xp, grad, ctx)

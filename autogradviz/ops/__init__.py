@@ -81,39 +81,19 @@ def install_methods(Tensor) -> None:
     Tensor.T = property(lambda self: S.permute(self, *reversed(range(self.ndim))) if self.ndim >= 2 else self)
     Tensor.mT = property(lambda self: S.transpose(self, -2, -1))
 
-    def _inplace(fn_name):
-        op_fn = methods[fn_name]
-        op = getattr(op_fn, "op", None)
+    from .registry import apply_inplace
 
+    def _inplace(fn):
         def method(self, *args, **kwargs):
-            from .registry import apply_inplace
-            if op is not None and not kwargs:
-                return apply_inplace(op, self, (self,) + tuple(_coerce(a) for a in args))
-            result = op_fn(self, *args, **kwargs)
-            return _write_back(self, result)
-        method.__name__ = fn_name + "_"
+            return apply_inplace(self, fn, *args, **kwargs)
+        method.__name__ = fn.__name__ + "_"
+        method.__doc__ = f"In-place {fn.__name__}: writes the result into this tensor."
         return method
-
-    def _coerce(a):
-        from .common import operand
-        return operand(a, "inplace")
-
-    def _write_back(self, result):
-        from .registry import apply_inplace
-        return apply_inplace(elementwise.COPY, self, (self, result))
 
     for name in ("add", "sub", "mul", "div", "pow", "exp", "log", "sin", "cos", "tanh", "sigmoid",
-                 "relu", "sqrt", "abs", "neg", "clamp", "sign", "floor", "ceil", "round", "reciprocal"):
-        setattr(Tensor, name + "_", _inplace(name))
-
-    def _special_inplace(fn):
-        def method(self, *args, **kwargs):
-            return _write_back(self, fn(self, *args, **kwargs))
-        return method
-
-    for name in ("add", "sub", "mul", "div", "pow", "clamp"):
-        setattr(Tensor, name + "_", _special_inplace(methods[name]) if name in ("pow", "clamp") else _inplace(name))
-    Tensor.masked_fill_ = _special_inplace(I.masked_fill)
+                 "relu", "sqrt", "abs", "neg", "clamp", "sign", "floor", "ceil", "round", "reciprocal",
+                 "masked_fill", "clamp_min", "clamp_max", "square"):
+        setattr(Tensor, name + "_", _inplace(methods[name]))
     Tensor.__iadd__ = Tensor.add_
     Tensor.__isub__ = Tensor.sub_
     Tensor.__imul__ = Tensor.mul_

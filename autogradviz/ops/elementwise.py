@@ -354,15 +354,6 @@ def clone(input, *, memory_format=None):
     return apply(CLONE, (input,))
 
 
-def fill(*a, **k):  # pragma: no cover - reached through Tensor.fill_
-    raise TypeError("use Tensor.fill_")
-
-
-def copy_from(*a, **k):  # pragma: no cover - reached through Tensor.copy_
-    raise TypeError("use Tensor.copy_")
-
-
-fill.op, copy_from.op = FILL, COPY
 
 
 # ---------------------------------------------------------------------------------------------

@@ -155,7 +155,7 @@ def setitem(target, index, value) -> None:
         raise RuntimeError(
             f"shape mismatch: value tensor of shape {list(np.shape(getattr(value, '_data', value)))} cannot be "
             f"broadcast to indexing result of shape {list(np.shape(target._data[idx]))}") from None
-    apply_inplace(SETITEM, target, (target, value), {"index": idx})
+    apply_inplace(target, lambda old: apply(SETITEM, (old, value), {"index": idx}))
 
 
 def masked_fill(input, mask, value):

@@ -134,6 +134,7 @@ MIN_ALL = OpDef("min_all", "MinBackward1", "min", forward=np.min, vjps=(_extreme
 
 def _extreme_dim_forward(arg):
     def forward(a, dim, keepdim=False):
+        dim = dim[0]
         idx = arg(a, axis=dim, keepdims=True)
         values = np.take_along_axis(a, idx, axis=dim)
         if not keepdim:

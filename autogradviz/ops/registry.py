@@ -208,17 +208,18 @@ def _share_view(out, base) -> None:
     out._meta_().base = root
 
 
-def apply_inplace(op: OpDef, target, args: tuple, params: dict | None = None):
-    """Run ``op`` and write its result into ``target`` (``add_``, ``x[i] = v``, ``d /= 10``).
+def apply_inplace(target, fn: Callable, *args, **kwargs):
+    """Compute ``fn(target, *args)`` and write the result into ``target`` (``add_``, ``d /= 10``,
+    ``x[i] = v``).
 
-    When grad is recorded, ``target`` gets a new grad_fn whose input is its old history, as in
-    PyTorch; saved copies of the old value keep the backward pass correct.
+    When grad is recorded, ``fn`` runs on a snapshot of the old value that carries the old
+    history, and ``target`` takes over the new grad_fn, as in PyTorch: the graph never reads the
+    overwritten memory, and nodes that saved ``target`` itself see its version change.
     """
     from ..tensor import Tensor, _make
-    params = params or {}
-    recording = getattr(_state, "enabled", True) and any(
-        isinstance(a, Tensor) and (a._grad_fn is not None or a._requires_grad) for a in args
-    )
+    recording = getattr(_state, "enabled", True) and (
+        target._grad_fn is not None or target._requires_grad
+        or any(isinstance(a, Tensor) and (a._grad_fn is not None or a._requires_grad) for a in args))
     if recording and target._grad_fn is None and target._requires_grad:
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
     if recording and target._meta is not None and target._meta.base is not None:
@@ -227,31 +228,19 @@ def apply_inplace(op: OpDef, target, args: tuple, params: dict | None = None):
             raise RuntimeError(
                 "autogradviz does not record in-place operations on a view of a tensor that requires "
                 "grad (PyTorch would rewrite the base's history); apply the operation to the base "
-                "tensor, e.g. with torch.where or index assignment on the base."
-            )
+                "tensor instead, for example with index assignment on the base.")
+    source = _make(target._data.copy(), target._dtype, target._grad_fn) if recording else target
+    result = fn(source, *args, **kwargs)
+    _check_cast(result._dtype, target._dtype)
+    if result._data.shape != target._data.shape:
+        raise RuntimeError(
+            f"output with shape {list(target._data.shape)} doesn't match the broadcast shape "
+            f"{list(result._data.shape)}")
+    np.copyto(target._data, result._data, casting="unsafe")
     if recording:
-        old = _make(target._data.copy(), target._dtype, target._grad_fn)
-        if target._grad_fn is None and target._requires_grad:  # pragma: no cover - rejected above
-            old._requires_grad = True
-        args = tuple(old if a is target else a for a in args)
-        result = apply(op, args, params)
-        _check_cast(result._dtype, target._dtype, op.name)
-        np.copyto(target._data, result._data, casting="unsafe")
         target._grad_fn = result._grad_fn
-        node = target._grad_fn
-        node._out = target._data
-    else:
-        datas = [a._data if isinstance(a, Tensor) else a for a in args]
-        out_dtype = _result_dtype(op, args)
-        _check_cast(out_dtype, target._dtype, op.name)
-        result = _run_forward(op, datas, params)
-        if np.shape(result) != target._data.shape:
-            if np.broadcast_shapes(np.shape(result), target._data.shape) != target._data.shape:
-                raise RuntimeError(
-                    f"output with shape {list(target._data.shape)} doesn't match the broadcast shape "
-                    f"{list(np.broadcast_shapes(np.shape(result), target._data.shape))}"
-                )
-        np.copyto(target._data, result, casting="unsafe")
+        if target._grad_fn is not None and hasattr(target._grad_fn, "_out"):
+            target._grad_fn._out = target._data
     vc = target._vc
     if vc is None:
         target._vc = [1]
@@ -260,7 +249,7 @@ def apply_inplace(op: OpDef, target, args: tuple, params: dict | None = None):
     return target
 
 
-def _check_cast(result: D.dtype, target: D.dtype, name: str) -> None:
+def _check_cast(result: D.dtype, target: D.dtype) -> None:
     if result._category > target._category:
         names = {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int", "bool": "Bool",
                  "float16": "Half", "int16": "Short", "int8": "Char", "uint8": "Byte"}

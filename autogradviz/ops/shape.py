@@ -49,13 +49,13 @@ FLIP = OpDef("flip", "FlipBackward0", "flip", forward=lambda a, dims: np.flip(a,
 
 
 def _cat_grad(xp, g, c):
-    return xp.split(g, [s[c.dim] for s in c.shapes], c.dim)[c.index]
+    return xp.split(g, [s[c.dim] for s in c.shapes], c.dim)[c.position]
 
 
 CAT = OpDef("cat", "CatBackward0", "cat", forward=lambda *xs, dim: np.concatenate(xs, axis=dim),
             vjps=(_cat_grad,), formulas=("∂cat(a, b, …)/∂aₖ = the k-th block",), variadic=True)
 STACK = OpDef("stack", "StackBackward0", "stack", forward=lambda *xs, dim: np.stack(xs, axis=dim),
-              vjps=(lambda xp, g, c: xp.unstack(g, c.dim)[c.index],),
+              vjps=(lambda xp, g, c: xp.unstack(g, c.dim)[c.position],),
               formulas=("∂stack(a, b, …)/∂aₖ = the k-th slice",), variadic=True)
 
 

@@ -13,11 +13,11 @@ class Context:
     """What a backward rule may read: saved inputs (``a``, ``b``, ``inputs``), the output, the
     input shapes, the op's parameters (as attributes) and any auxiliary forward result."""
 
-    __slots__ = ("inputs", "out", "shapes", "params", "aux", "index")
+    __slots__ = ("inputs", "out", "shapes", "params", "aux", "position")
 
     def __init__(self, inputs, out, shapes, params, aux):
         self.inputs, self.out, self.shapes, self.params, self.aux = inputs, out, shapes, params, aux
-        self.index = 0
+        self.position = 0  # which input a variadic rule (cat, stack) is computing
 
     @property
     def a(self):

@@ -1,0 +1,36 @@
+"""Shared fixtures: an in-process IPython shell, float64 helpers, output folders."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+OUTPUT = ROOT / "test-output"
+
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+
+@pytest.fixture
+def output_dir(request) -> Path:
+    """A folder under test-output/ for files a test produces (screenshots, exports)."""
+    path = OUTPUT / request.node.name.replace("/", "_").replace("[", "_").replace("]", "")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.fixture
+def ipython():
+    """A fresh in-process IPython shell that writes no history to the home folder."""
+    from IPython.core.interactiveshell import InteractiveShell
+    from traitlets.config import Config
+    InteractiveShell.clear_instance()
+    c = Config()
+    c.HistoryManager.hist_file = ":memory:"
+    shell = InteractiveShell.instance(config=c)
+    # A kernel's enable_gui does nothing for the inline and widget (ipympl) backends; the base
+    # shell raises instead. Behave like the kernel so `%matplotlib widget` cells run.
+    shell.enable_gui = lambda gui=None: None
+    yield shell
+    InteractiveShell.clear_instance()
