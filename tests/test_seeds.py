@@ -10,6 +10,8 @@ from IPython.utils.capture import capture_output
 
 from seeds.cells import RAISES, RANDOM, SEEDS
 
+SEED = 1
+
 _NUMBER = re.compile(r"0x[0-9a-f]+|-?\d+(\.\d*)?(e[+-]\d+)?")
 
 
@@ -34,6 +36,10 @@ def _run(shell, code):
 
 @pytest.mark.parametrize("seed_file", sorted(SEEDS))
 def test_seed_runs_and_prints_what_the_material_shows(seed_file, ipython):
+    # The material's random draws are its own; a fixed seed makes ours repeatable. (File 002's
+    # matrix exercise prints all-True only when f(a) takes the positive branch, as the author's did.)
+    import autogradviz
+    autogradviz.manual_seed(SEED)
     for number, (code, expected) in enumerate(SEEDS[seed_file], 1):
         result, shown = _run(ipython, code)
         where = f"{seed_file}, cell {number}:\n{code}"

@@ -118,7 +118,7 @@ def backward_steps(outputs: Sequence, grad_outputs: Sequence | None = None, *,
     seen = set(stack)
     while stack:
         node = stack.pop()
-        for nxt, _ in node.next_functions:
+        for nxt in node._fns:
             if nxt is None:
                 continue
             deps[nxt] = deps.get(nxt, 0) + 1
@@ -146,7 +146,7 @@ def backward_steps(outputs: Sequence, grad_outputs: Sequence | None = None, *,
         if step is not None:
             index += 1
             yield step
-        for (nxt, _), g in zip(node.next_functions, grads_in):
+        for nxt, g in zip(node._fns, grads_in):
             if nxt is None:
                 continue
             if g is not None:
@@ -165,7 +165,7 @@ def _run_node(node, grad, index, create_graph, accumulate, pending_leaf, capture
     if capture is not None and node in capture:
         capture[node] = grad
     if grad is None:
-        return None, (None,) * len(node.next_functions)
+        return None, (None,) * len(node._fns)
     if isinstance(node, AccumulateGrad):
         return _accumulate(node, grad, index, create_graph, accumulate, pending_leaf), ()
     grads_in = node.apply(grad, create_graph)

@@ -61,13 +61,13 @@ class FunctionNode(Node):
         grads = self._fn.backward(self.ctx, g)
         if not isinstance(grads, tuple):
             grads = (grads,)
-        n = len(self.next_functions)
+        n = len(self._fns)
         if len(grads) < n:
             raise RuntimeError(
                 f"function {type(self).__name__} returned an incorrect number of gradients (expected {n}, got {len(grads)})")
         from ..ops.xp import NUMPY, TENSOR, fit_grad
         out = []
-        for i, (nxt, _) in enumerate(self.next_functions):
+        for i, nxt in enumerate(self._fns):
             gi = grads[i]
             if nxt is None or gi is None:
                 out.append(None)
@@ -144,9 +144,9 @@ class Function:
             out = _make(out._data, out._dtype)
         node = new_node(_node_class(cls))
         node.ctx, node._fn = ctx, cls
-        node.next_functions = tuple(
-            ((a._grad_fn if a._grad_fn is not None else accumulator(a)), 0)
-            if isinstance(a, Tensor) and a.requires_grad else (None, 0) for a in args)
+        node._fns = tuple(
+            (a._grad_fn if a._grad_fn is not None else accumulator(a))
+            if isinstance(a, Tensor) and a.requires_grad else None for a in args)
         node._constants = tuple((i, a) for i, a in enumerate(args) if not (isinstance(a, Tensor) and a.requires_grad))
         node._shapes = tuple(getattr(a, "shape", ()) for a in args)
         node._dtypes = tuple(getattr(a, "_dtype", out._dtype) for a in args)

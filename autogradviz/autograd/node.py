@@ -12,6 +12,8 @@ import weakref
 import numpy as np
 
 from .. import _grad_mode
+from .._tensor_meta import version_error
+from ..ops.xp import NUMPY, TENSOR, Context, fit_grad
 
 _sequence = itertools.count()
 
@@ -27,10 +29,15 @@ _KEEP_AFTER_RELEASE = 64  # output values up to this many elements survive relea
 class Node:
     """Base of every grad_fn. Subclasses are named like PyTorch's (``MulBackward0``)."""
 
-    __slots__ = ("next_functions", "_seq", "_pre_hooks", "_hooks", "_freed", "__weakref__", "metadata")
+    __slots__ = ("_fns", "_seq", "_pre_hooks", "_hooks", "_freed", "__weakref__", "metadata")
 
     def name(self) -> str:
         return type(self).__name__
+
+    @property
+    def next_functions(self) -> tuple:
+        """One ``(node, 0)`` per input, ``(None, 0)`` for inputs that need no gradient (as PyTorch)."""
+        return tuple([(f, 0) for f in self._fns])
 
     @property
     def _sequence_nr(self) -> int:
@@ -77,7 +84,7 @@ class AccumulateGrad(Node):
 
     def __init__(self, variable):
         self.variable = variable
-        self.next_functions = ()
+        self._fns = ()
         self._seq = next(_sequence)
         self._pre_hooks = self._hooks = None
         self._freed = False
@@ -101,7 +108,7 @@ class OpNode(Node):
     """A node made by an op from the op table. ``op`` is set on each generated subclass."""
 
     __slots__ = ("_saved", "_versions", "_params", "_shapes", "_dtypes", "_out", "_out_dtype",
-                 "_out_vc", "_constants", "_aux")
+                 "_out_shape", "_out_vc", "_constants", "_aux")
     op = None  # the OpDef; class attribute of each generated subclass
 
     def release(self) -> None:
@@ -111,10 +118,12 @@ class OpNode(Node):
         out = self._out
         if out is not None and out.size > _KEEP_AFTER_RELEASE:
             self._out = None
-        if self._constants:
-            self._constants = tuple(
-                (i, c) for i, c in self._constants if np.size(getattr(c, "_data", c)) <= _KEEP_AFTER_RELEASE
-            )
+        constants = self._constants
+        if constants:
+            kept = tuple((i, c) for i, c in constants
+                         if not hasattr(c, "_data") or c._data.size <= _KEEP_AFTER_RELEASE)
+            if len(kept) != len(constants):
+                self._constants = kept
 
     @property
     def saved_tensors(self):
@@ -123,23 +132,27 @@ class OpNode(Node):
         return tuple(s for s in (self._saved or ()) if s is not None)
 
     def _check_versions(self) -> None:
-        from .._tensor_meta import version_error
-        saved, versions = self._saved, self._versions
-        for i, v in versions:
-            if i == -1:
-                if self._out_vc[0] != v:
-                    raise RuntimeError(version_error(self, None, self._out_vc[0], v))
-            elif saved[i]._vc[0] != v:
+        saved = self._saved
+        for i, v in zip(self.op.saves, self._versions):
+            if v >= 0 and saved[i]._vc[0] != v:
                 raise RuntimeError(version_error(self, saved[i], saved[i]._vc[0], v))
+        if self._out_vc is not None and self._out_vc[0] != 0:
+            raise RuntimeError(version_error(self, None, self._out_vc[0], 0))
+
+    def input_shapes(self) -> tuple:
+        """The shape of each input (what the gradients sent to them must have)."""
+        return self._shapes or (self._out_shape,) * len(self._fns)
+
+    def input_dtypes(self) -> tuple:
+        return self._dtypes or (self._out_dtype,) * len(self._fns)
 
     def apply(self, grad, create_graph):
         """Gradients for each input, given the gradient of the output (None where not needed)."""
         if self._freed:
             raise RuntimeError(SECOND_BACKWARD)
-        if self._versions:
+        if self._versions or self._out_vc is not None:
             self._check_versions()
         op = self.op
-        from ..ops.xp import NUMPY, TENSOR, Context, fit_grad
         if create_graph:
             xp = TENSOR
             saved = self._saved
@@ -149,20 +162,23 @@ class OpNode(Node):
                 out = _make(self._out, self._out_dtype, self)
         else:
             xp = NUMPY
-            saved = tuple(getattr(s, "_data", s) for s in self._saved) if self._saved else ()
+            saved = tuple([getattr(s, "_data", s) for s in self._saved]) if self._saved else ()
             out = self._out
-        ctx = Context(saved, out, self._shapes, self._params, self._aux)
+        shapes = self._shapes or (self._out_shape,) * len(self._fns)
+        dtypes = self._dtypes
+        ctx = Context(saved, out, shapes, self._params, self._aux)
+        vjps = op.vjps
         grads = []
-        for i, (nxt, _) in enumerate(self.next_functions):
+        for i, nxt in enumerate(self._fns):
             if nxt is None:
                 grads.append(None)
                 continue
             if op.variadic:
                 ctx.position = i
-                g = op.vjps[0](xp, grad, ctx)
+                g = vjps[0](xp, grad, ctx)
             else:
-                g = op.vjps[i](xp, grad, ctx)
-            grads.append(fit_grad(g, self._shapes[i], self._dtypes[i], xp))
+                g = vjps[i](xp, grad, ctx)
+            grads.append(fit_grad(g, shapes[i], dtypes[i] if dtypes else self._out_dtype, xp))
         return tuple(grads)
 
 
@@ -172,6 +188,9 @@ _classes: dict[tuple, type] = {}
 def node_class(op, backward_name: str) -> type:
     """The OpNode subclass named ``backward_name`` for ``op`` (made once, then cached)."""
     key = (op.name, backward_name)
+    cls = _classes.get(key)
+    if cls is not None:
+        return cls
     cls = _classes.get(key)
     if cls is None:
         # __module__ = "builtins" makes repr() print <MulBackward0 object at 0x...> and IPython print

@@ -5,6 +5,8 @@ import numbers
 
 import numpy as np
 
+from ..tensor import Tensor
+
 
 def wrap_dim(dim: int, ndim: int) -> int:
     """A possibly negative dim as an index, or PyTorch's IndexError."""
@@ -30,8 +32,7 @@ def wrap_dims(dim, ndim: int) -> tuple[int, ...] | None:
 
 def operand(x, fname: str, argname: str = "other", position: int = 1):
     """Accept a Tensor, a Python/NumPy number or a NumPy array as an op operand."""
-    from ..tensor import Tensor
-    if isinstance(x, Tensor) or isinstance(x, (numbers.Number, np.generic)):
+    if isinstance(x, (Tensor, float, int, numbers.Number, np.generic)):
         return x
     if isinstance(x, np.ndarray):
         from ..creation import as_tensor

@@ -15,6 +15,7 @@ import numpy as np
 from .. import _dtype as D
 from .._grad_mode import _state
 from ..autograd.node import accumulator, new_node, node_class
+from ..tensor import Tensor, _make
 
 REGISTRY: dict[str, "OpDef"] = {}
 
@@ -52,9 +53,12 @@ class OpDef:
     variadic: bool = False           # one rule for any number of inputs (cat, stack)
     description: str = ""
     check: Callable | None = None
+    _node_cls: type | None = field(default=None, repr=False)
     extra: dict = field(default_factory=dict)
 
     def __post_init__(self):
+        # The node class of an op with one fixed grad_fn name is made once, here.
+        self._node_cls = node_class(self, self.backward) if isinstance(self.backward, str) and self.vjps else None
         if self.name in REGISTRY:
             raise ValueError(f"op {self.name!r} is defined twice")
         if len(self.vjps) != len(self.formulas) and not self.variadic:
@@ -68,23 +72,28 @@ class OpDef:
         return "\n".join(f for f in self.formulas if f)
 
 
-def _tensor_type():
-    from ..tensor import Tensor
-    return Tensor
-
-
 def _result_dtype(op: OpDef, args) -> D.dtype:
     if op.dtype == "same":
         return args[0]._dtype
     d = None
-    uniform = True
+    simple = True   # every operand a tensor of dtype d, or a Python float/int that d absorbs
     for a in args:
         ad = getattr(a, "_dtype", None)
-        if ad is None or (d is not None and ad is not d):
-            uniform = False
+        if ad is None:
+            if not (a.__class__ is float or a.__class__ is int):
+                simple = False
+                break
+            if a.__class__ is float and d is not None and not d.is_floating_point:
+                simple = False
+                break
+        elif d is None:
+            d = ad
+        elif ad is not d:
+            simple = False
             break
-        d = ad
-    if not uniform:
+    if not simple or d is None:
+        d = D.result_type(*args)
+    elif not d.is_floating_point and any(a.__class__ is float for a in args):
         d = D.result_type(*args)
     if op.dtype == "float" and not d.is_floating_point:
         d = D.default_float()
@@ -117,20 +126,24 @@ def _run_forward(op, datas, params):
         raise
 
 
+_NO_PARAMS: dict = {}
+
+
 def apply(op: OpDef, args: tuple, params: dict | None = None, out_dtype: D.dtype | None = None):
     """Run ``op`` on tensors and numbers; record a node when grad mode is on and an input needs it."""
-    from ..tensor import _make, Tensor
-    params = params or {}
+    if params is None:
+        params = _NO_PARAMS
     compute_dtype = _result_dtype(op, args)
     npd = compute_dtype.np
     if out_dtype is None:
         out_dtype = op.output(compute_dtype) if op.output is not None else compute_dtype
+    cast = op.dtype != "same"
     datas = []
     needs_grad = False
     for a in args:
         if isinstance(a, Tensor):
             d = a._data
-            if op.dtype != "same" and d.dtype is not npd and d.dtype != npd:
+            if cast and d.dtype is not npd and d.dtype != npd:
                 d = d.astype(npd)
             datas.append(d)
             if a._grad_fn is not None or a._requires_grad:
@@ -143,29 +156,47 @@ def apply(op: OpDef, args: tuple, params: dict | None = None, out_dtype: D.dtype
         result, aux = result
     if type(result) is not np.ndarray:
         result = np.asarray(result)
-    if result.dtype != out_dtype.np:
+    if result.dtype is not out_dtype.np and result.dtype != out_dtype.np:
         result = result.astype(out_dtype.np)
-    record = needs_grad and getattr(_state, "enabled", True) and op.vjps
-    if not record:
+    if not (needs_grad and op.vjps and getattr(_state, "enabled", True)):
         out = _make(result, out_dtype, None)
         if op.view:
             _share_view(out, args[0])
         return (out, aux) if op.aux else out
+    out = _make(result, out_dtype, _record(op, args, datas, params, result, out_dtype, aux))
+    if op.view:
+        _share_view(out, args[0])
+    if op.save_out:
+        out._vc = out._grad_fn._out_vc = [0]
+    return (out, aux) if op.aux else out
 
-    ndims = [np.ndim(x) for x in datas] if not isinstance(op.backward, str) else None
-    node = new_node(node_class(op, op.backward_name(ndims, params)))
-    edges = []
+
+def _record(op, args, datas, params, result, out_dtype, aux):
+    """Make the graph node for one recorded op call (few allocations: this is the hot path)."""
+    backward = op.backward
+    node = new_node(op._node_cls if op._node_cls is not None else
+                    node_class(op, backward if backward.__class__ is str
+                               else backward([np.ndim(x) for x in datas], params)))
+    fns = []
     constants = None
+    vjps, variadic = op.vjps, op.variadic
+    out_shape = result.shape
+    same_shapes = same_dtypes = True
     for i, a in enumerate(args):
-        if (isinstance(a, Tensor) and (a._grad_fn is not None or a._requires_grad)
-                and (op.variadic or op.vjps[i] is not None)):
-            edges.append((a._grad_fn if a._grad_fn is not None else accumulator(a), 0))
-        else:
-            edges.append((None, 0))
-            if constants is None:
-                constants = []
-            constants.append((i, a))
-    node.next_functions = tuple(edges)
+        if isinstance(a, Tensor):
+            if a._data.shape != out_shape:
+                same_shapes = False
+            if a._dtype is not out_dtype:
+                same_dtypes = False
+            if (a._grad_fn is not None or a._requires_grad) and (variadic or vjps[i] is not None):
+                fn = a._grad_fn
+                fns.append(fn if fn is not None else accumulator(a))
+                continue
+        fns.append(None)
+        if constants is None:
+            constants = []
+        constants.append((i, a))
+    node._fns = tuple(fns)
     if constants:
         node._constants = tuple(constants)
     if op.saves:
@@ -178,25 +209,25 @@ def apply(op: OpDef, args: tuple, params: dict | None = None, out_dtype: D.dtype
                 vc = a._vc
                 if vc is None:
                     vc = a._vc = [0]
-                versions.append((i, vc[0]))
+                versions.append(vc[0])
+            else:
+                versions.append(-1)
         node._saved = tuple(saved)
         node._versions = tuple(versions)
     else:
         node._saved = None
         node._versions = ()
     node._params = params
-    node._shapes = tuple(np.shape(x) for x in datas)
-    node._dtypes = tuple(getattr(a, "_dtype", out_dtype) for a in args)
+    node._out_shape = out_shape
+    node._shapes = None if same_shapes else tuple([x.shape if x.__class__ is np.ndarray else () for x in datas])
+    node._dtypes = None if same_dtypes else tuple([a._dtype if isinstance(a, Tensor) else out_dtype for a in args])
     node._out = result
     node._out_dtype = out_dtype
     node._aux = aux
-    out = _make(result, out_dtype, node)
-    if op.view:
-        _share_view(out, args[0])
-    if op.save_out:
-        out._vc = node._out_vc = out._vc or [0]
-        node._versions += ((-1, out._vc[0]),)
-    return (out, aux) if op.aux else out
+    return node
+
+
+_NO_EDGE = (None, 0)
 
 
 def _share_view(out, base) -> None:
@@ -216,7 +247,6 @@ def apply_inplace(target, fn: Callable, *args, **kwargs):
     history, and ``target`` takes over the new grad_fn, as in PyTorch: the graph never reads the
     overwritten memory, and nodes that saved ``target`` itself see its version change.
     """
-    from ..tensor import Tensor, _make
     recording = getattr(_state, "enabled", True) and (
         target._grad_fn is not None or target._requires_grad
         or any(isinstance(a, Tensor) and (a._grad_fn is not None or a._requires_grad) for a in args))
