@@ -38,6 +38,7 @@ class Node:
     saved: list[str] = field(default_factory=list)  # names/summaries of saved tensors (show_saved)
     collapsed_count: int = 0        # for kind == "collapsed": how many nodes it stands for
     tooltip: str | None = None      # longer text for hovering
+    order: int = -1                 # when the op ran in the forward pass (-1 for leaves, constants)
 
 
 @dataclass
@@ -55,6 +56,11 @@ class Edge:
 class Graph:
     nodes: list[Node] = field(default_factory=list)
     edges: list[Edge] = field(default_factory=list)
+    # id() of each engine object (grad_fn node, or tensor for leaves and constants) -> node id;
+    # lets the stepper find the picture's node for each engine step without walking again.
+    index: dict[int, str] = field(default_factory=dict, repr=False)
+    # node id -> (value array or None, grad array or None): what `summarize` turns into text.
+    arrays: dict[str, tuple] = field(default_factory=dict, repr=False)
 
     def node(self, node_id: str) -> Node:
         for n in self.nodes:

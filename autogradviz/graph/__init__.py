@@ -1,0 +1,6 @@
+"""The plain description of a computational graph (``trace``), read by pictures and widgets."""
+from .model import Edge, Graph, Node
+from .names import caller_names
+from .trace import summarize, trace
+
+__all__ = ["Graph", "Node", "Edge", "trace", "summarize", "caller_names"]
