@@ -1,0 +1,144 @@
+"""The plain graph description: trace() over the seeds' graphs, names, constants, cut edges."""
+from __future__ import annotations
+
+import sys
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+
+import autogradviz as torch
+from autogradviz.graph import trace
+
+
+def _labels(graph):
+    return {n.label for n in graph.nodes}
+
+
+def _kinds(graph):
+    return sorted(n.kind for n in graph.nodes)
+
+
+def test_seed_dot_graph_has_names_ops_and_values():
+    x = torch.arange(4.0, requires_grad=True)
+    y = 2 * torch.dot(x, x)
+    g = trace(y)
+    assert _kinds(g) == ["leaf", "op", "output"]
+    out = g.outputs[0]
+    assert (out.label, out.op, out.value) == ("y", "MulBackward0", "28.")
+    leaf = next(n for n in g.nodes if n.kind == "leaf")
+    assert (leaf.label, leaf.shape, leaf.value) == ("x", (4,), "[0., 1., 2., 3.]")
+    dot = next(n for n in g.nodes if n.op == "DotBackward0")
+    assert dot.label == "dot" and dot.value == "14."
+    # x is used twice by dot: two edges, positions 0 and 1
+    assert sorted(e.position for e in g.edges if e.src == leaf.id) == [0, 1]
+    assert "∂(a·b)/∂a = b" in dot.formula
+
+
+def test_grads_appear_after_backward():
+    x = torch.arange(4.0, requires_grad=True)
+    y = (x * x).sum()
+    y.backward()
+    leaf = next(n for n in trace(y).nodes if n.kind == "leaf")
+    assert leaf.grad == "[0., 2., 4., 6.]"
+
+
+def test_detach_is_a_constant_with_a_cut_edge_from_its_origin():
+    x = torch.arange(4.0, requires_grad=True)
+    y = x * x
+    u = y.detach()
+    z = u * x
+    g = trace(z)
+    u_node = next(n for n in g.nodes if n.label == "u")
+    y_node = next(n for n in g.nodes if n.label == "y")
+    assert u_node.kind == "constant" and not u_node.requires_grad
+    cut = [e for e in g.edges if e.cut]
+    assert len(cut) == 1 and (cut[0].src, cut[0].dst) == (y_node.id, u_node.id)
+
+
+def test_control_flow_graph_is_a_chain_of_multiplications():
+    def f(a):
+        b = a * 2
+        while b.norm() < 1000:
+            b = b * 2
+        if b.sum() > 0:
+            c = b
+        else:
+            c = 100 * b
+        return c
+    a = torch.tensor(0.5, requires_grad=True)
+    d = f(a)
+    g = trace(d)
+    ops = [n.op for n in g.nodes if n.kind in ("op", "output")]
+    assert set(ops) == {"MulBackward0"} and len(ops) == 11  # 0.5 * 2^11 = 1024 >= 1000
+
+
+def test_loop_of_y_equals_x_times_two():
+    x = torch.ones(3, requires_grad=True)
+    y = x * 2
+    for _ in range(3):
+        y = y * 2
+    g = trace(y)
+    assert len([n for n in g.nodes if n.op == "MulBackward0"]) == 4
+    assert next(n for n in g.nodes if n.kind == "output").symbol == "× 2"
+
+
+def test_names_override_and_caller_frame_names():
+    w = torch.ones(2, requires_grad=True)
+    out = (w * 3).sum()
+    assert "w" in _labels(trace(out))
+    assert "weights" in _labels(trace(out, names={"weights": w}))
+
+
+def test_unnamed_intermediates_get_their_op():
+    x = torch.ones(2, requires_grad=True)
+    g = trace((x.sin() * 2).sum())
+    assert {"sin", "mul"} <= _labels(g)
+
+
+def test_trace_of_a_100k_chain_needs_no_recursion():
+    a = torch.tensor(1.0, requires_grad=True)
+    c = a
+    for _ in range(100_000):
+        c = c * 1.0
+    limit = sys.getrecursionlimit()
+    g = trace(c)
+    assert len(g.nodes) == 100_001 and sys.getrecursionlimit() == limit
+
+
+def test_trace_rejects_non_tensors():
+    with pytest.raises(TypeError, match="expects tensors, got int"):
+        trace(3)
+
+
+def test_draw_graph_svg_parses_and_carries_names_values_and_grads():
+    x = torch.arange(4.0, requires_grad=True)
+    y = 2 * torch.dot(x, x)
+    y.backward()
+    view = torch.draw_graph(y, engine="python")
+    root = ET.fromstring(view.svg())
+    text = " ".join(t for t in root.itertext())
+    assert "x" in text and "y" in text and "28." in text and "[ 0., 4., 8., 12.]" in text
+    nodes = [g for g in root.iter("{http://www.w3.org/2000/svg}g") if "node" in (g.get("class") or "").split()]
+    assert len(nodes) == 3
+    assert "image/svg+xml" in view._repr_mimebundle_()
+
+
+def test_draw_graph_of_a_100k_chain_is_collapsed():
+    a = torch.tensor(1.0, requires_grad=True)
+    c = a
+    for _ in range(100_000):
+        c = c * 1.0
+    view = torch.draw_graph(c, max_nodes=50, engine="python")
+    assert len(view.graph.nodes) <= 50
+    assert any("more" in (n.label or "") for n in view.graph.nodes if n.kind == "collapsed")
+    ET.fromstring(view.svg())
+
+
+def test_import_autogradviz_does_not_load_the_visual_layer():
+    import subprocess
+    code = ("import sys, autogradviz as t; x = t.ones(2, requires_grad=True); (x * x).sum().backward(); "
+            "t.graph.trace((x*x).sum()); "
+            "print(sorted(m for m in ('ipywidgets', 'matplotlib', 'graphviz', 'grandalf') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
