@@ -34,7 +34,7 @@ class _Stepper(W.VBox):
         self.slider = W.IntSlider(value=0, min=0, max=n, description="step", continuous_update=True,
                                   layout=W.Layout(width="320px"))
         self.label = W.Label()
-        self.reset_button = W.Button(description="⏮ reset", layout=W.Layout(width="90px"))
+        self.reset_button = W.Button(description="reset", layout=W.Layout(width="90px"))
         self.prev_button = W.Button(description="◀ prev", layout=W.Layout(width="80px"))
         self.next_button = W.Button(description="next ▶", layout=W.Layout(width="80px"))
         self.play = W.Play(value=0, min=0, max=n, step=1, interval=900, description="play")

@@ -1,0 +1,39 @@
+"""Issue 5's real-browser test: the backward stepper in JupyterLab, clicked in Chromium."""
+from __future__ import annotations
+
+import nbformat
+import pytest
+
+from browser_support import browser_page, error_outputs, jupyterlab, open_and_run_all, require_browser
+
+pytestmark = pytest.mark.browser
+
+
+def test_clicking_next_moves_the_step_and_the_highlight(tmp_path, output_dir):
+    require_browser()
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(
+        "import autogradviz as torch\n"
+        "x = torch.arange(4.0, requires_grad=True)\n"
+        "y = 2 * torch.dot(x, x)\n"
+        "torch.step_backward(y)")]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, tmp_path / "stepper.ipynb")
+    with jupyterlab(tmp_path) as (base, token), browser_page() as page:
+        open_and_run_all(page, base, token, "stepper.ipynb")
+        stepper = page.locator(".autogradviz-stepper")
+        stepper.wait_for()
+        label = stepper.locator("div.widget-label", has_text="step ")
+        assert label.inner_text().strip() == "step 0 of 3"
+        current = []
+        for k in range(1, 4):
+            stepper.locator("button.jupyter-button", has_text="next").click()
+            page.wait_for_function(
+                "k => [...document.querySelectorAll('.autogradviz-stepper div.widget-label')]"
+                ".some(e => e.textContent.trim() === `step ${k} of 3`)", arg=k)
+            current.append(stepper.locator(".widget-html svg g[data-state='current']").get_attribute("id"))
+        assert label.inner_text().strip() == "step 3 of 3"
+        assert len(set(current)) == 3, current
+        assert "x.grad: 0" in stepper.inner_text()
+        assert not error_outputs(page)
+        page.screenshot(path=str(output_dir / "stepper.png"), full_page=True)
