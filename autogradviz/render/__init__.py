@@ -1,0 +1,14 @@
+"""Pictures of computational graphs: layout (dot or grandalf), our own SVG writer, DOT text.
+
+Only reads `autogradviz.graph.model`; never imports the engine.
+"""
+from .dot_source import render_dot, to_dot
+from .escape import dot_string, xml_attr, xml_text
+from .layout import INSTALL_HINT, EdgeRoute, Layout, NodeBox, dot_path, layout, node_lines
+from .svg import to_svg
+from .view import GraphView
+
+__all__ = [
+    "GraphView", "Layout", "NodeBox", "EdgeRoute", "layout", "to_svg", "to_dot", "render_dot",
+    "node_lines", "dot_path", "INSTALL_HINT", "xml_text", "xml_attr", "dot_string",
+]

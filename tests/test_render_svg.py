@@ -1,0 +1,226 @@
+"""The SVG writer: structure, labels, styles, restyling without re-layout, orientation."""
+from __future__ import annotations
+
+import os
+import shutil
+import time
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from autogradviz.graph.model import Edge, Graph, Node
+from autogradviz.render import layout, to_svg
+
+NS = "{http://www.w3.org/2000/svg}"
+
+
+def need_dot() -> None:
+    """Skip without Graphviz, unless AUTOGRADVIZ_REQUIRE_DOT=1 demands it (then fail)."""
+    if shutil.which("dot"):
+        return
+    if os.environ.get("AUTOGRADVIZ_REQUIRE_DOT") == "1":
+        pytest.fail("AUTOGRADVIZ_REQUIRE_DOT=1 but Graphviz's `dot` is not installed")
+    pytest.skip("Graphviz's `dot` is not installed")
+
+
+@pytest.fixture(params=["python", "dot"])
+def engine(request) -> str:
+    if request.param == "dot":
+        need_dot()
+    return request.param
+
+
+def dot_graph() -> Graph:
+    """y = 2 * dot(x, x)"""
+    return Graph(
+        nodes=[
+            Node("x", "leaf", "x", name="x", shape=(3,), value="[1. 2. 3.]", grad="[4. 8. 12.]"),
+            Node("c", "constant", "2", requires_grad=False, value="2"),
+            Node("d", "op", "·", op="DotBackward0", symbol="·", value="14.",
+                 formula="∂(a·b)/∂a = b", saved=["self", "other"]),
+            Node("y", "output", "y", name="y", op="MulBackward0", symbol="×", value="28.", grad="1."),
+        ],
+        edges=[Edge("x", "d", 0), Edge("x", "d", 1), Edge("c", "y", 0), Edge("d", "y", 1)],
+    )
+
+
+def node_groups(root: ET.Element) -> dict[str, ET.Element]:
+    out = {}
+    for g in root.iter(NS + "g"):
+        if g.get("class") == "node":
+            out[g.get("id")[len("node-"):]] = g
+    return out
+
+
+def text_of(g: ET.Element) -> list[str]:
+    return ["".join(t.itertext()) for t in g.iter(NS + "tspan")]
+
+
+def box(g: ET.Element) -> tuple[float, float, float, float]:
+    rect = g.findall(NS + "rect")[-1]
+    return tuple(float(rect.get(k)) for k in ("x", "y", "width", "height"))
+
+
+def test_nodes_labels_values_grads(engine):
+    L = layout(dot_graph(), engine=engine)
+    root = ET.fromstring(L.svg())
+    groups = node_groups(root)
+    assert set(groups) == {"x", "c", "d", "y"}
+    assert text_of(groups["y"])[:3] == ["y = ×", "MulBackward0", "value 28."]
+    assert "grad 1." in text_of(groups["y"])
+    assert text_of(groups["x"]) == ["x", "(3,) float32", "value [1. 2. 3.]", "grad [4. 8. 12.]"]
+    assert text_of(groups["d"])[:2] == ["·", "DotBackward0"]
+    assert text_of(groups["c"]) == ["2"]
+    # tooltips
+    assert groups["d"].find(NS + "title").text.endswith("∂(a·b)/∂a = b")
+    # one edge group per edge, each with a path and an arrowhead
+    edges = [g for g in root.iter(NS + "g") if g.get("class") == "edge"]
+    assert len(edges) == 4
+    assert all(g.find(NS + "path") is not None and g.find(NS + "polygon") is not None for g in edges)
+    assert {(g.get("data-src"), g.get("data-dst"), g.get("data-position")) for g in edges} == {
+        ("x", "d", "0"), ("x", "d", "1"), ("c", "y", "0"), ("d", "y", "1")}
+
+
+def test_root_element_scales_and_is_not_cropped(engine):
+    L = layout(dot_graph(), engine=engine)
+    root = ET.fromstring(L.svg())
+    assert root.tag == NS + "svg"
+    assert root.get("width") == "100%"
+    vb = [float(v) for v in root.get("viewBox").split()]
+    assert vb[:2] == [0, 0] and vb[2] == pytest.approx(L.width, abs=0.1)
+    assert f"max-width:{vb[2]:.1f}px" in root.get("style") and "height:auto" in root.get("style")
+    # every box lies inside the view box
+    for g in node_groups(root).values():
+        x, y, w, h = box(g)
+        assert 0 <= x and x + w <= vb[2] and 0 <= y and y + h <= vb[3]
+
+
+def test_kinds_have_their_own_look():
+    root = ET.fromstring(layout(dot_graph(), engine="python").svg())
+    groups = node_groups(root)
+    rect = {k: g.findall(NS + "rect")[-1] for k, g in groups.items()}
+    assert float(rect["x"].get("rx")) > float(rect["d"].get("rx"))          # leaves are rounded
+    assert rect["c"].get("stroke-dasharray")                                 # constants dashed
+    assert rect["y"].get("fill") != rect["d"].get("fill")                    # outputs green
+    assert {k: g.get("data-kind") for k, g in groups.items()} == {
+        "x": "leaf", "c": "constant", "d": "op", "y": "output"}
+    # explicit light fills and dark text on every box (legible on dark themes)
+    for g in groups.values():
+        assert rect[g.get("id")[5:]].get("fill").startswith("#")
+        assert g.find(NS + "text").get("fill") == "#1a1a1a"
+
+
+def test_restyle_changes_state_but_not_positions(engine):
+    L = layout(dot_graph(), engine=engine)
+    before = {k: (b.x, b.y, b.w, b.h) for k, b in L.nodes.items()}
+    plain = ET.fromstring(L.svg())
+    styled = ET.fromstring(L.svg(styles={"y": "current", "d": "done", "x": "pending"}))
+    g0, g1 = node_groups(plain), node_groups(styled)
+    assert {k: g.get("data-state") for k, g in g0.items()} == dict.fromkeys("xcdy", "normal")
+    assert {k: g.get("data-state") for k, g in g1.items()} == {
+        "y": "current", "d": "done", "x": "pending", "c": "normal"}
+    assert {k: box(g) for k, g in g0.items()} == {k: box(g) for k, g in g1.items()}
+    assert {k: (b.x, b.y, b.w, b.h) for k, b in L.nodes.items()} == before
+    cur = g1["y"].findall(NS + "rect")[-1]
+    assert float(cur.get("stroke-width")) >= 3
+    assert cur.get("stroke") != g0["y"].findall(NS + "rect")[-1].get("stroke")
+    assert g1["d"].findall(NS + "rect")[-1].get("fill") != g0["d"].findall(NS + "rect")[-1].get("fill")
+
+
+def test_unknown_style_is_an_error():
+    L = layout(dot_graph(), engine="python")
+    with pytest.raises(ValueError, match="current"):
+        L.svg(styles={"y": "bold"})
+    # unknown node ids are ignored
+    assert ET.fromstring(L.svg(styles={"nope": "done"})) is not None
+
+
+def test_edge_labels_and_cut_edges(engine):
+    g = dot_graph()
+    g.edges[2].cut = True
+    L = layout(g, engine=engine)
+    root = ET.fromstring(L.svg(edge_labels={("d", "y", 1): "∂L/∂d = 2"}))
+    texts = ["".join(t.itertext()) for t in root.iter(NS + "text")]
+    assert "∂L/∂d = 2" in texts and "✂ detach" in texts
+    cut = [g for g in root.iter(NS + "g") if g.get("class") == "edge" and g.get("data-cut") == "true"]
+    assert len(cut) == 1 and cut[0].find(NS + "path").get("stroke-dasharray")
+    assert cut[0].find(NS + "path").get("stroke") != \
+        [g for g in root.iter(NS + "g") if g.get("class") == "edge" and not g.get("data-cut")][0] \
+        .find(NS + "path").get("stroke")
+    # labels are drawn near the middle of their edge
+    mid = L.edges[3].mid
+    label = [t for t in root.iter(NS + "text") if "".join(t.itertext()) == "∂L/∂d = 2"][0]
+    tspan = label.find(NS + "tspan")
+    assert abs(float(tspan.get("x")) - mid[0]) < 40 and abs(float(tspan.get("y")) - mid[1]) < 20
+
+
+def test_show_options_toggle_lines():
+    g = dot_graph()
+    full = node_groups(ET.fromstring(layout(g, engine="python", show_saved=True).svg()))
+    bare = node_groups(ET.fromstring(layout(g, engine="python", show_values=False, show_grads=False).svg()))
+    assert "saved self, other" in text_of(full["d"])
+    assert not any(t.startswith(("value", "grad", "saved")) for k in bare for t in text_of(bare[k]))
+    assert box(bare["x"])[3] < box(full["x"])[3]
+
+
+def test_collapsed_node_is_drawn_stacked():
+    g = Graph(nodes=[Node("a", "leaf", "a", name="a"),
+                     Node("k", "collapsed", "… 9,990 more MulBackward0", collapsed_count=9990),
+                     Node("z", "output", "z", name="z", op="MulBackward0", symbol="×")],
+              edges=[Edge("a", "k"), Edge("k", "z")])
+    groups = node_groups(ET.fromstring(layout(g, engine="python").svg()))
+    assert text_of(groups["k"]) == ["… 9,990 more MulBackward0"]
+    assert len(groups["k"].findall(NS + "rect")) == 3 and len(groups["a"].findall(NS + "rect")) == 1
+
+
+@pytest.mark.parametrize("rankdir", ["BT", "TB", "LR", "RL"])
+def test_rankdir_orientation(engine, rankdir):
+    L = layout(dot_graph(), engine=engine, rankdir=rankdir)
+    out, inp = L.nodes["y"], L.nodes["x"]
+    if rankdir == "BT":
+        assert out.y < inp.y                       # output on top
+    elif rankdir == "TB":
+        assert out.y > inp.y
+    elif rankdir == "LR":
+        assert out.x > inp.x
+    else:
+        assert out.x < inp.x
+    root = ET.fromstring(L.svg())
+    assert root.get("data-rankdir") == rankdir
+
+
+def test_empty_and_single_node_graphs(engine):
+    root = ET.fromstring(layout(Graph(), engine=engine).svg())
+    assert node_groups(root) == {}
+    one = layout(Graph(nodes=[Node("a", "leaf", "a")]), engine=engine)
+    assert set(node_groups(ET.fromstring(one.svg()))) == {"a"}
+    assert one.width > one.nodes["a"].w
+
+
+def test_restyle_is_fast_for_200_nodes():
+    nodes = [Node(f"n{i}", "op" if i else "leaf", f"v{i}", op="AddBackward0", symbol="+", value=f"{i}.")
+             for i in range(200)]
+    edges = [Edge(f"n{i // 2}", f"n{i}", i % 2) for i in range(1, 200)]
+    L = layout(Graph(nodes, edges), engine="python")
+    L.svg()
+    t = time.perf_counter()
+    for k in range(10):
+        L.svg(styles={f"n{i}": "done" for i in range(k * 20)}, edge_labels={("n0", "n1", 1): "g"})
+    per_call = (time.perf_counter() - t) / 10
+    assert per_call < 0.1                          # target 20 ms; generous for slow CI machines
+
+
+def test_to_svg_function_equals_method():
+    L = layout(dot_graph(), engine="python")
+    assert to_svg(L, styles={"y": "done"}) == L.svg(styles={"y": "done"})
+
+
+def test_long_lines_are_cut_in_the_box_but_whole_in_the_tooltip():
+    long_value = "[" + ", ".join(str(i) for i in range(100)) + "]"
+    g = Graph([Node("v", "leaf", "v", name="v", value=long_value)])
+    groups = node_groups(ET.fromstring(layout(g, engine="python").svg()))
+    shown = text_of(groups["v"])[1]
+    assert shown.endswith("…") and len(shown) <= 60
+    assert f"value {long_value}" in groups["v"].find(NS + "title").text
+    hidden = node_groups(ET.fromstring(layout(g, engine="python", show_values=False).svg()))
+    assert "value" not in hidden["v"].find(NS + "title").text      # hidden values do not leak
