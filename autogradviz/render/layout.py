@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import shutil
 import subprocess
 import sys
@@ -216,7 +217,9 @@ def layout(graph: Graph, engine: Engine = "auto", rankdir: RankDir = "BT", *,
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {ENGINES}, not {engine!r}")
     if engine == "auto":
-        engine = "dot" if dot_path() else "python"
+        # AUTOGRADVIZ_ENGINE=python (or dot) forces one renderer everywhere, e.g. to test both.
+        forced = os.environ.get("AUTOGRADVIZ_ENGINE", "").strip().lower()
+        engine = forced if forced in ("dot", "python") else ("dot" if dot_path() else "python")
     boxes: dict[str, NodeBox] = {}
     for n in graph.nodes:
         if n.id in boxes:

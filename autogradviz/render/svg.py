@@ -107,13 +107,40 @@ def _prepare(layout: Layout) -> dict:
     return cache
 
 
+def _label_size(text: str) -> tuple[float, float]:
+    lines = split_lines(text)
+    return (max(text_width(s, SMALL_SIZE) for s in lines) + 8,
+            SMALL_SIZE * LINE_HEIGHT * len(lines) + 4)
+
+
+def _stack(pending: list) -> list:
+    """Labels whose pills would overlap (parallel edges share a middle) are stacked, centred on
+    their common middle."""
+    groups: list[list] = []
+    for x, y, text in pending:
+        w, h = _label_size(text)
+        for group in groups:
+            if any(abs(gx - x) < (gw + w) / 2 and abs(gy - y) < (gh + h) / 2 for gx, gy, _, gw, gh in group):
+                group.append((x, y, text, w, h))
+                break
+        else:
+            groups.append([(x, y, text, w, h)])
+    placed = []
+    for group in groups:
+        cx = sum(g[0] for g in group) / len(group)
+        y = sum(g[1] for g in group) / len(group) - sum(g[4] + 1 for g in group) / 2
+        for _, _, text, _, h in group:
+            placed.append((cx if len(group) > 1 else group[0][0], y + (h + 1) / 2, text))
+            y += h + 1
+    return placed
+
+
 def _label(x: float, y: float, text: str, color: str, width: float) -> str:
     """A small text on a light pill, centred at (x, y), kept inside the picture."""
     lines = split_lines(text)
     size = SMALL_SIZE
     lh = size * LINE_HEIGHT
-    w = max(text_width(s, size) for s in lines) + 8
-    h = lh * len(lines) + 4
+    w, h = _label_size(text)
     x = min(max(x, w / 2 + 1), max(width - w / 2 - 1, w / 2 + 1))
     y0 = y - h / 2
     spans = "".join(
@@ -141,6 +168,7 @@ def to_svg(layout: Layout, styles: dict[str, str] | None = None,
             raise ValueError(f"unknown style {state!r}; use one of {STATES}")
     out = [cache["head"]]
     labels = []
+    pending: list = []
     for k, st in enumerate(cache["edges"]):
         r = layout.edges[k]
         e = r.edge
@@ -149,7 +177,7 @@ def to_svg(layout: Layout, styles: dict[str, str] | None = None,
         out.append(f'{st["open"]}<title>{xml_text(title)}</title>{st["body"]}</g>')
         mx, my = r.mid
         if text:
-            labels.append(_label(mx, my, str(text), TEXT, layout.width))
+            pending.append((mx, my, str(text)))
         if e.cut:
             dy = (SMALL_SIZE * LINE_HEIGHT + 6) * (len(split_lines(text)) if text else 0)
             labels.append(_label(mx, my + dy, "✂ detach", CUT, layout.width))
@@ -169,6 +197,7 @@ def to_svg(layout: Layout, styles: dict[str, str] | None = None,
             out.append(f'<rect {g} rx="{rx:g}" fill="{fill}" stroke="{stroke}" stroke-width="1"/>')
         out.append(f'<rect {st["geom"]} {paint}/><text text-anchor="middle" fill="{color}">'
                    f'{st["text"]}</text></g>')
+    labels.extend(_label(x, y, text, TEXT, layout.width) for x, y, text in _stack(pending))
     out.extend(labels)
     out.append("</svg>")
     return "".join(out)
