@@ -1,0 +1,68 @@
+"""Every class notebook runs top to bottom in a real kernel, with Graphviz's dot and again with
+the pure-Python renderer forced, with no error output; notebooks are committed without outputs."""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+NAMES = [p.name for p in NOTEBOOKS]
+
+
+def execute(path: Path, engine: str, monkeypatch, workdir: Path) -> nbformat.NotebookNode:
+    """Run a notebook in a fresh kernel (in a scratch copy of notebooks/) and return it."""
+    monkeypatch.setenv("AUTOGRADVIZ_ENGINE", engine)
+    monkeypatch.delenv("MPLBACKEND", raising=False)  # the kernel picks the inline backend itself
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(nb, timeout=180, kernel_name="python3", store_widget_state=True,
+                            resources={"metadata": {"path": str(workdir)}})
+    client.execute()
+    return nb
+
+
+def outputs(nb, output_type=None):
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            if output_type is None or out["output_type"] == output_type:
+                yield cell, out
+
+
+def test_there_are_the_five_lessons():
+    assert NAMES == ["01-autograd-basics.ipynb", "02-pytorch-autograd-tutorial.ipynb", "03-exercises.ipynb",
+                     "04-gallery.ipynb", "05-for-teachers.ipynb"]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_notebook_is_committed_without_outputs(name):
+    nb = nbformat.read(ROOT / "notebooks" / name, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None, f"{name}: clear outputs before committing"
+    assert nb.metadata.kernelspec.name == "python3"
+
+
+@pytest.mark.parametrize("engine", ["dot", "python"])
+@pytest.mark.parametrize("name", NAMES)
+def test_notebook_runs_without_errors(name, engine, monkeypatch, tmp_path):
+    if engine == "dot" and shutil.which("dot") is None:
+        if os.environ.get("AUTOGRADVIZ_REQUIRE_DOT") == "1" or os.environ.get("CI"):
+            pytest.fail("Graphviz's dot is required here (./dev test installs it)")
+        pytest.skip("Graphviz's dot is not installed")
+    work = tmp_path / "notebooks"
+    shutil.copytree(ROOT / "notebooks", work)
+    nb = execute(work / name, engine, monkeypatch, work)
+    errors = [out for _, out in outputs(nb, "error")]
+    assert not errors, f"{name}: {errors[0]['ename']}: {errors[0]['evalue']}"
+    stderr = [out["text"] for _, out in outputs(nb, "stream") if out["name"] == "stderr"]
+    assert not [s for s in stderr if "Traceback" in s or "Error" in s], stderr
+    mimes = {m for _, out in outputs(nb) for m in out.get("data", {})}
+    if name != "03-exercises.ipynb":
+        assert "image/svg+xml" in mimes, f"{name} shows no graph picture"
+    svgs = [out["data"]["image/svg+xml"] for _, out in outputs(nb) if "image/svg+xml" in out.get("data", {})]
+    assert all(f'data-engine="{engine}"' in s for s in svgs if "autogradviz-graph" in s)
