@@ -107,7 +107,7 @@ def browser_page(width: int = 1280, height: int = 900):
 
 def open_and_run_all(page, base: str, token: str, notebook: str) -> None:
     """Open a notebook in JupyterLab and run all its cells; wait until the kernel is idle."""
-    page.goto(f"{base}/lab/tree/{notebook}?token={token}")
+    page.goto(f"{base}/lab/tree/{notebook}?reset&token={token}")  # reset: no tabs from earlier runs
     page.wait_for_selector(".jp-Notebook .jp-Cell")
     page.wait_for_selector(".jp-StatusBar-Widget:has-text('| Idle')", timeout=90_000)
     # Fresh-workspace race: focus the notebook before using the Run menu.
