@@ -1,0 +1,1 @@
+"""Jupyter widgets: the backward/forward steppers and the derivative plot."""
