@@ -67,4 +67,6 @@ def test_notebook_runs_in_jupyterlab(lab, name, output_dir):
             _move_plot_slider(page)
         if name == "03-exercises.ipynb":
             assert page.locator(".jp-OutputArea-output", has_text="✓").count() >= 1
+        page.wait_for_selector(".jp-StatusBar-Widget:has-text('| Idle')")
+        page.wait_for_timeout(500)
         page.screenshot(path=str(output_dir / f"{Path(name).stem}.png"), full_page=False)

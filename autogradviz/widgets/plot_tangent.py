@@ -77,6 +77,8 @@ class TangentExplorer(widgets.VBox):
         self.value = self.tangent_slope = self._x0 = float("nan")
         self.text = ""
         super().__init__([self.slider, self.label, view])
+        self.add_class("autogradviz-tangent")  # hooks for browser tests and user CSS
+        self.label.add_class("autogradviz-tangent-text")
         self.slider.observe(self._on_slider, names="value")
         self._update(float(self.slider.value))
 
