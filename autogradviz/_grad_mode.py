@@ -23,6 +23,12 @@ class _GradModeContext:
 
     _mode: bool
 
+    def __new__(cls, *args):
+        # `@no_grad` without parentheses: the decorated function arrives here.
+        if args and callable(args[0]) and cls is not set_grad_enabled:
+            return cls()(args[0])
+        return super().__new__(cls)
+
     def __enter__(self):
         self._prev = is_grad_enabled()
         _set(self._mode)

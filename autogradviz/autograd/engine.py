@@ -17,13 +17,14 @@ from .. import _grad_mode
 from .node import AccumulateGrad, Node, accumulator
 
 
-@dataclass
+@dataclass(slots=True)
 class Step:
     """One node of the backward pass.
 
     ``grad_output`` arrived at ``node``; ``grad_inputs`` were sent along ``node.next_functions``
     (None where nothing flows). For an ``AccumulateGrad`` node, ``leaf`` is the tensor and
-    ``grad_before``/``grad_after`` are its accumulated gradient around this step.
+    ``grad_after`` its accumulated gradient after this step; ``grad_before`` (what it held before)
+    is reported when the pass does not write ``.grad`` (``accumulate=False``, as the stepper runs).
     """
 
     index: int
@@ -129,18 +130,28 @@ def backward_steps(outputs: Sequence, grad_outputs: Sequence | None = None, *,
     ready = [(-n._seq, n) for n in buffers if deps.get(n, 0) == 0]
     heapq.heapify(ready)
     pending_leaf: dict = {}  # leaf tensor -> gradient so far when accumulate is False
+    # Arrays this pass must not hand to a leaf as its .grad without a copy: the gradients given
+    # by the caller, hook results, and arrays already stored in another leaf.
+    shared = {id(g) for _, g in roots}
     index = 0
     while ready:
         _, node = heapq.heappop(ready)
         grad = buffers.pop(node, None)
-        # Grad mode is create_graph only while this node's rules and hooks run, never across the
-        # yield: code that consumes the steps runs in the caller's mode.
-        previous_mode = _grad_mode.is_grad_enabled()
-        _grad_mode._set(create_graph)
-        try:
-            step, grads_in = _run_node(node, grad, index, create_graph, accumulate, pending_leaf, capture)
-        finally:
-            _grad_mode._set(previous_mode)
+        if (not create_graph and grad is not None and node.__class__.op is not None
+                and node._pre_hooks is None and node._hooks is None and capture is None):
+            # The common case: a built-in rule on NumPy arrays; nothing is recorded, no mode switch.
+            grads_in = node.apply(grad, False)
+            step = Step(index, node, grad, grads_in)
+        else:
+            # Grad mode is create_graph only while this node's rules and hooks run, never across
+            # the yield: code that consumes the steps runs in the caller's mode.
+            previous_mode = _grad_mode.is_grad_enabled()
+            _grad_mode._set(create_graph)
+            try:
+                step, grads_in = _run_node(node, grad, index, create_graph, accumulate, pending_leaf, capture,
+                                           shared)
+            finally:
+                _grad_mode._set(previous_mode)
         if not retain_graph:
             node.release()
         if step is not None:
@@ -156,18 +167,19 @@ def backward_steps(outputs: Sequence, grad_outputs: Sequence | None = None, *,
                 heapq.heappush(ready, (-nxt._seq, nxt))
 
 
-def _run_node(node, grad, index, create_graph, accumulate, pending_leaf, capture):
+def _run_node(node, grad, index, create_graph, accumulate, pending_leaf, capture, shared):
     if grad is not None and node._pre_hooks:
         for hook in node._pre_hooks:
             r = hook(grad)
             if r is not None:
                 grad = r if create_graph else getattr(r, "_data", r)
+                shared.add(id(grad))  # the hook's tensor belongs to the user: never stored as .grad
     if capture is not None and node in capture:
         capture[node] = grad
     if grad is None:
         return None, (None,) * len(node._fns)
     if isinstance(node, AccumulateGrad):
-        return _accumulate(node, grad, index, create_graph, accumulate, pending_leaf), ()
+        return _accumulate(node, grad, index, create_graph, accumulate, pending_leaf, shared), ()
     grads_in = node.apply(grad, create_graph)
     if node._hooks:
         for hook in node._hooks:
@@ -175,7 +187,7 @@ def _run_node(node, grad, index, create_graph, accumulate, pending_leaf, capture
     return Step(index, node, grad, grads_in), grads_in
 
 
-def _accumulate(node: AccumulateGrad, grad, index, create_graph, accumulate, pending_leaf) -> Step:
+def _accumulate(node: AccumulateGrad, grad, index, create_graph, accumulate, pending_leaf, shared) -> Step:
     Tensor, _make = _tensor()
     leaf = node.variable
     meta = leaf._meta
@@ -184,31 +196,39 @@ def _accumulate(node: AccumulateGrad, grad, index, create_graph, accumulate, pen
             r = hook(_as_tensor_grad(grad, leaf._dtype))
             if r is not None:
                 grad = r if create_graph else r._data
-    if accumulate:
-        before = leaf._grad
-        before_data = None if before is None else before._data.copy()
-        if create_graph:
-            g = _as_tensor_grad(grad, leaf._dtype)
-            leaf._grad = g if before is None else before + g
-        elif before is None:
-            leaf._grad = _make(np.array(grad, dtype=leaf._dtype.np, copy=True), leaf._dtype)
-        else:
-            if before._grad_fn is not None or before.requires_grad:
-                leaf._grad = _make((before._data + grad).astype(leaf._dtype.np, copy=False), leaf._dtype)
-            else:
-                before._data += grad
-                before._bump()
-        after = leaf._grad._data
-    else:
+                shared.add(id(grad))
+    if not accumulate:
+        # Nothing is written: report what .grad would become (the stepper's view).
         key = id(leaf)
-        prev = pending_leaf.get(key)
-        if prev is None:
-            prev = None if leaf._grad is None else leaf._grad._data
-        before_data = prev
+        before = pending_leaf.get(key)
+        if before is None:
+            before = None if leaf._grad is None else leaf._grad._data
         g = getattr(grad, "_data", grad)
-        after = g.astype(leaf._dtype.np) if prev is None else prev + g
+        after = g.astype(leaf._dtype.np) if before is None else before + g
         pending_leaf[key] = after
-    return Step(index, node, grad, (), leaf=leaf, grad_before=before_data, grad_after=after)
+        return Step(index, node, grad, (), leaf=leaf, grad_before=before, grad_after=after)
+    previous = leaf._grad
+    if create_graph:
+        g = _as_tensor_grad(grad, leaf._dtype)
+        leaf._grad = g if previous is None else previous + g
+    elif previous is None:
+        leaf._grad = _make(_owned(grad, leaf._dtype.np, shared), leaf._dtype)
+    elif previous._grad_fn is not None or previous._requires_grad:
+        leaf._grad = _make((previous._data + grad).astype(leaf._dtype.np, copy=False), leaf._dtype)
+    else:
+        previous._data += grad  # in place, as PyTorch: a .grad the user holds sees the sum
+        previous._bump()
+    return Step(index, node, grad, (), leaf=leaf, grad_after=leaf._grad._data)
+
+
+def _owned(grad, dtype, shared) -> np.ndarray:
+    """The array to store as a new ``.grad``: the gradient itself when this backward pass made it
+    and nothing else holds it (no copy, as PyTorch steals it), else a copy."""
+    if (type(grad) is np.ndarray and grad.base is None and grad.dtype == dtype and grad.flags.writeable
+            and id(grad) not in shared):
+        shared.add(id(grad))  # a second leaf receiving the same array gets a copy
+        return grad
+    return np.array(grad, dtype=dtype, copy=True)
 
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None) -> None:
@@ -256,14 +276,14 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                             create_graph=create_graph, accumulate=False, capture=capture):
         pass
     results = []
-    for t, n in zip(inputs_tuple, nodes):
+    for index, (t, n) in enumerate(zip(inputs_tuple, nodes)):
         g = capture[n]
         if g is None:
             if materialize_grads:
                 g = np.zeros(t._data.shape, dtype=t._dtype.np)
             elif not allow_unused:
                 raise RuntimeError(
-                    "One of the differentiated Tensors appears to not have been used in the graph. "
+                    f"The differentiated Tensor at index {index} appears to not have been used in the graph. "
                     "Set allow_unused=True if this is the desired behavior.")
             else:
                 results.append(None)
