@@ -1,0 +1,259 @@
+"""``torch.nn.functional``: activations, losses, linear and dropout, built on the engine's ops.
+
+Every function records ordinary nodes, named as PyTorch names them: ``linear`` on a matrix is
+one ``AddmmBackward0``; ``cross_entropy`` is ``LogSoftmaxBackward0`` then ``NllLossBackward0``;
+``mse_loss`` and the binary cross entropies are one node each (see ``autogradviz.ops.loss``).
+Where PyTorch composes a loss from smaller ops (``l1_loss``, cross entropy with class
+probabilities or label smoothing), so does this module, with the same nodes.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import _dtype as D
+from ..creation import _rng
+from ..ops.activation import log_softmax as _log_softmax
+from ..ops.activation import softmax as _softmax
+from ..ops.common import fmt_shape
+from ..ops.elementwise import relu as _relu
+from ..ops.elementwise import sigmoid as _sigmoid
+from ..ops.elementwise import tanh as _tanh
+from ..ops.linalg import addmm, matmul
+from ..ops.loss import binary_cross_entropy as _bce
+from ..ops.loss import binary_cross_entropy_with_logits as _bce_logits
+from ..ops.loss import check_reduction, class_index_target
+from ..ops.loss import mse_loss as _mse
+from ..ops.loss import nll_loss as _nll
+from ..tensor import Tensor, _make
+
+__all__ = [
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "cross_entropy",
+    "dropout",
+    "l1_loss",
+    "linear",
+    "log_softmax",
+    "mse_loss",
+    "nll_loss",
+    "relu",
+    "sigmoid",
+    "softmax",
+    "tanh",
+]
+
+_DTYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int"}
+
+
+# --- activations ------------------------------------------------------------------------------
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
+    """max(input, 0) elementwise (``inplace=True`` overwrites ``input``)."""
+    return input.relu_() if inplace else _relu(input)
+
+
+def sigmoid(input: Tensor) -> Tensor:
+    """1 / (1 + exp(−input)) elementwise."""
+    return _sigmoid(input)
+
+
+def tanh(input: Tensor) -> Tensor:
+    """Hyperbolic tangent elementwise."""
+    return _tanh(input)
+
+
+def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: D.dtype | None = None) -> Tensor:
+    """exp(x) / Σ exp(x) along ``dim``."""
+    return _softmax(input, dim, dtype=dtype)
+
+
+def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: D.dtype | None = None) -> Tensor:
+    """log(softmax(x)) along ``dim``, computed stably."""
+    return _log_softmax(input, dim, dtype=dtype)
+
+
+# --- layers -----------------------------------------------------------------------------------
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """``input @ weight.T + bias``. A matrix input records one ``AddmmBackward0``, as in PyTorch;
+    other ranks are flattened to a matrix and viewed back (``ViewBackward0`` over the addmm)."""
+    if not isinstance(input, Tensor) or not isinstance(weight, Tensor):
+        bad, arg = (input, "input") if not isinstance(input, Tensor) else (weight, "weight")
+        raise TypeError(f"linear(): argument '{arg}' must be Tensor, not {type(bad).__name__}")
+    if weight.ndim != 2:
+        raise RuntimeError(f"linear(): weight must be a matrix (out_features x in_features), got shape {list(weight.shape)}")
+    check_linear_input(input, weight)
+    return linear_unchecked(input, weight, bias)
+
+
+def linear_unchecked(input: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
+    """``linear`` once the shapes and dtypes are known to fit (what ``nn.Linear`` calls)."""
+    if bias is None:
+        return matmul(input, weight.t())
+    if input.ndim == 2:
+        return addmm(bias, input, weight.t())
+    lead = tuple(input.shape[:-1])
+    out = addmm(bias, input.reshape(-1, weight.shape[1]), weight.t())
+    return out.reshape(*lead, weight.shape[0])
+
+
+def check_linear_input(input: Tensor, weight: Tensor, layer=None) -> None:
+    """PyTorch's error for an input whose last dim is not ``in_features``, followed by one that
+    names the features expected and given; and its error for mixed dtypes."""
+    out_f, in_f = weight.shape
+    if input.ndim == 0 or input.shape[-1] != in_f:
+        rows = int(np.prod(input.shape[:-1])) if input.ndim >= 1 else 1
+        given = input.shape[-1] if input.ndim else "nothing (a 0-d tensor)"
+        mat1 = f"{rows}x{input.shape[-1]}" if input.ndim else "scalar"
+        who = repr(layer) if layer is not None else f"linear with a weight of shape {fmt_shape(weight.shape)}"
+        raise RuntimeError(
+            f"mat1 and mat2 shapes cannot be multiplied ({mat1} and {in_f}x{out_f}): {who} expects inputs whose "
+            f"last dimension is in_features={in_f}, but the input of shape {list(input.shape)} has {given}.")
+    if input.dtype is not weight.dtype:
+        a, b = (_DTYPE_NAMES.get(d.name, d.name) for d in (input.dtype, weight.dtype))
+        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {a} and {b} (the input is "
+                           f"{input.dtype.name}, the weight {weight.dtype.name}: convert the input with "
+                           f"input.to({weight.dtype!r}), or the layer)")
+
+
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """Zero each element with probability ``p`` and scale the rest by 1/(1 − p) (inverted
+    dropout), drawing from the global generator; the identity when not ``training``."""
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0.0:
+        return input
+    keep = _rng(None).random(input.shape) >= p
+    scale = 0.0 if p == 1.0 else 1.0 / (1.0 - p)
+    mask = _make((keep * scale).astype(input.dtype.np), input.dtype)
+    return input.mul_(mask) if inplace else input * mask
+
+
+# --- losses -----------------------------------------------------------------------------------
+def _legacy_reduction(size_average, reduce, reduction: str) -> str:
+    """The deprecated ``size_average``/``reduce`` flags, as PyTorch maps them."""
+    if size_average is None and reduce is None:
+        return reduction
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    if not reduce:
+        return "none"
+    return "mean" if size_average else "sum"
+
+
+def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean",
+             weight: Tensor | None = None) -> Tensor:
+    """Mean squared error; one ``MseLossBackward0`` node."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    if weight is not None:   # PyTorch composes the weighted form from elementwise ops
+        check_reduction(reduction)
+        loss = (input - target) ** 2 * weight
+        return loss if reduction == "none" else loss.sum() if reduction == "sum" else loss.mean()
+    return _mse(input, target, reduction)
+
+
+def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean",
+            weight: Tensor | None = None) -> Tensor:
+    """Mean absolute error ``|input − target|``. PyTorch 2 composes it (``SubBackward0``,
+    ``AbsBackward0``, then ``MeanBackward0``/``SumBackward0``), and so does this."""
+    reduction = check_reduction(_legacy_reduction(size_average, reduce, reduction))
+    if not isinstance(input, Tensor) or not isinstance(target, Tensor):
+        raise TypeError("l1_loss(): input and target must be Tensors")
+    if input.shape != target.shape:
+        import warnings
+        warnings.warn(
+            f"Using a target size ({target.shape!r}) that is different to the input size ({input.shape!r}). "
+            "This will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.",
+            UserWarning, stacklevel=2)
+    loss = (input - target).abs()
+    if weight is not None:
+        loss = loss * weight
+    return loss if reduction == "none" else loss.sum() if reduction == "sum" else loss.mean()
+
+
+def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,
+             ignore_index: int = -100, reduce=None, reduction: str = "mean") -> Tensor:
+    """Negative log likelihood of class indices under log-probabilities; one ``NllLossBackward0``."""
+    return _nll(input, target, weight, ignore_index, _legacy_reduction(size_average, reduce, reduction))
+
+
+def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,
+                  ignore_index: int = -100, reduce=None, reduction: str = "mean",
+                  label_smoothing: float = 0.0) -> Tensor:
+    """Cross entropy of logits ``input`` (N, C, ...) or (C,) against class indices (N, ...) or
+    class probabilities (the input's shape).
+
+    Class indices record ``LogSoftmaxBackward0`` → ``NllLossBackward0``, as PyTorch does;
+    probabilities and label smoothing are composed from engine ops the way PyTorch composes them.
+    """
+    reduction = check_reduction(_legacy_reduction(size_average, reduce, reduction))
+    if not isinstance(input, Tensor) or not isinstance(target, Tensor):
+        raise TypeError("cross_entropy(): input and target must be Tensors")
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    class_dim = 0 if input.ndim == 1 else 1
+    logp = _log_softmax(input, class_dim)
+    if target.dtype.is_floating_point:
+        if target.shape != input.shape:
+            raise RuntimeError(
+                f"cross_entropy: a floating-point target holds class probabilities and must have the input's shape "
+                f"{list(input.shape)}, got {list(target.shape)}; for class indices pass an integer (long) tensor")
+        return _cross_entropy_probs(logp, target, weight, reduction, label_smoothing, class_dim)
+    loss = _nll(logp, target, weight, ignore_index, reduction)
+    if label_smoothing == 0.0:
+        return loss
+    return _smoothed(loss, logp, target, weight, ignore_index, reduction, label_smoothing, class_dim)
+
+
+def _class_weight(weight, logp, class_dim):
+    """``weight`` (C,) shaped to broadcast along the class dim of ``logp``."""
+    w = weight if isinstance(weight, Tensor) else _make(np.asarray(weight, dtype=logp.dtype.np), logp.dtype)
+    shape = [1] * logp.ndim
+    shape[class_dim] = logp.shape[class_dim]
+    return w.to(logp.dtype).reshape(*shape)
+
+
+def _cross_entropy_probs(logp, target, weight, reduction, label_smoothing, class_dim):
+    n_classes = logp.shape[class_dim]
+    if label_smoothing > 0:
+        target = target * (1 - label_smoothing) + label_smoothing / n_classes
+    prod = logp * _class_weight(weight, logp, class_dim) if weight is not None else logp
+    prod = prod * target
+    if reduction == "none":
+        return -prod.sum(class_dim)
+    total = -prod.sum()
+    return total if reduction == "sum" else total / (logp.numel() / n_classes)
+
+
+def _smoothed(nll, logp, target, weight, ignore_index, reduction, label_smoothing, class_dim):
+    """(1 − ε)·nll + ε/C · Σ_c −w_c·logp_c, the second term masked and normalised like nll."""
+    n_classes = logp.shape[class_dim]
+    if weight is not None:
+        smooth = -(logp * _class_weight(weight, logp, class_dim)).sum(class_dim)
+    else:
+        smooth = -logp.sum(class_dim)
+    _, counted = class_index_target(logp, target, ignore_index)
+    ignored = _make(~counted, D.bool_)
+    smooth = smooth.masked_fill(ignored, 0.0)
+    if reduction == "mean":
+        if weight is not None:
+            w = np.asarray(getattr(weight, "_data", weight), dtype=np.float64)
+            denom = float(np.sum(w[target._data[counted]]))
+        else:
+            denom = float(np.sum(counted))
+        smooth = smooth.sum() / denom if denom else smooth.sum() * float("nan")
+    elif reduction == "sum":
+        smooth = smooth.sum()
+    return nll * (1 - label_smoothing) + smooth * (label_smoothing / n_classes)
+
+
+def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,
+                         reduce=None, reduction: str = "mean") -> Tensor:
+    """Binary cross entropy of probabilities in [0, 1]; one ``BinaryCrossEntropyBackward0``."""
+    return _bce(input, target, weight, _legacy_reduction(size_average, reduce, reduction))
+
+
+def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tensor | None = None,
+                                     size_average=None, reduce=None, reduction: str = "mean",
+                                     pos_weight: Tensor | None = None) -> Tensor:
+    """Binary cross entropy of ``sigmoid(input)`` computed stably from logits, with optional
+    ``pos_weight`` for the positive class; one ``BinaryCrossEntropyWithLogitsBackward0``."""
+    return _bce_logits(input, target, weight, _legacy_reduction(size_average, reduce, reduction), pos_weight)
