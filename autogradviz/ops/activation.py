@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .common import wrap_dim
+from .common import accept_numpy_names, wrap_dim
 from .registry import OpDef, apply
 
 
@@ -44,3 +44,7 @@ def log_softmax(input, dim=None, dtype=None):
     if dtype is not None:
         input = input.to(dtype)
     return apply(LOG_SOFTMAX, (input,), {"dim": _dim_for(input, dim, "log_softmax")})
+
+
+# NumPy's axis=/keepdims= spellings, accepted like PyTorch accepts them.
+accept_numpy_names(globals(), ['softmax', 'log_softmax'])

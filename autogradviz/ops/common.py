@@ -30,7 +30,7 @@ def wrap_dims(dim, ndim: int) -> tuple[int, ...] | None:
     return (wrap_dim(dim, ndim),) if ndim else ()
 
 
-def operand(x, fname: str, argname: str = "other", position: int = 1):
+def operand(x, fname: str, argname: str = "other", position: int = 2):
     """Accept a Tensor, a Python/NumPy number or a NumPy array as an op operand."""
     if isinstance(x, (Tensor, float, int, numbers.Number, np.generic)):
         return x
@@ -57,3 +57,25 @@ def shape_arg(args) -> tuple[int, ...]:
 
 def fmt_shape(shape) -> str:
     return "x".join(str(s) for s in shape) if shape else "scalar"
+
+
+def numpy_names(fn):
+    """Also accept NumPy's ``axis=`` and ``keepdims=`` for ``dim=`` and ``keepdim=``, as PyTorch
+    does (D2L's code uses both spellings)."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        if kwargs:
+            if "axis" in kwargs:
+                kwargs["dim"] = kwargs.pop("axis")
+            if "keepdims" in kwargs:
+                kwargs["keepdim"] = kwargs.pop("keepdims")
+        return fn(*args, **kwargs)
+    return wrapper
+
+
+def accept_numpy_names(namespace: dict, names) -> None:
+    """Wrap the named functions of a module with ``numpy_names`` (call at the module's end)."""
+    for name in names:
+        namespace[name] = numpy_names(namespace[name])

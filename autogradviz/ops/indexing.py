@@ -101,7 +101,7 @@ def normalize_index(index, ndim: int | None = None):
             i = i._data if i.ndim else (bool(i._data) if i.dtype is D.bool_ else int(i._data))
             if isinstance(i, np.ndarray) and i.dtype != np.bool_:
                 i = i.astype(np.int64)
-        elif isinstance(i, (list, np.ndarray)):
+        elif isinstance(i, (list, range, np.ndarray)):
             arr = np.asarray(i)
             if arr.dtype.kind == "f":
                 raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
@@ -110,6 +110,8 @@ def normalize_index(index, ndim: int | None = None):
             i = np.asarray(i)
         elif isinstance(i, np.integer):
             i = int(i)
+        elif isinstance(i, str):
+            raise TypeError(f"a string ('{i}') cannot be used as a tensor index")
         elif not (isinstance(i, (int, slice, type(None))) or i is Ellipsis):
             raise IndexError(
                 "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid indices "
@@ -120,11 +122,37 @@ def normalize_index(index, ndim: int | None = None):
     return tuple(out)
 
 
+def check_masks(idx: tuple, shape: tuple) -> None:
+    """PyTorch's IndexError for a boolean mask whose shape differs from the dims it covers."""
+    arrays = [i for i in idx if isinstance(i, np.ndarray) and i.dtype == np.bool_ and i.ndim]
+    if not arrays:
+        return
+    used = sum(i.ndim if isinstance(i, np.ndarray) and i.dtype == np.bool_ else 1
+               for i in idx if i is not None and i is not Ellipsis)
+    d = 0
+    for i in idx:
+        if i is None:
+            continue
+        if i is Ellipsis:
+            d += max(len(shape) - used, 0)
+        elif isinstance(i, np.ndarray) and i.dtype == np.bool_ and i.ndim:
+            for j, size in enumerate(i.shape):
+                if d + j < len(shape) and shape[d + j] != size:
+                    raise IndexError(
+                        f"The shape of the mask {list(i.shape)} at index {j} does not match the shape of the indexed "
+                        f"tensor {list(shape)} at index {d + j}")
+            d += i.ndim
+        else:
+            d += 1
+
+
 def getitem(input, index):
     """``input[index]``: a view for basic indexing, a copy for advanced indexing."""
     idx = normalize_index(index)
-    op = GETITEM_VIEW if _is_basic(idx) else GETITEM
-    return apply(op, (input,), {"index": idx})
+    if _is_basic(idx):
+        return apply(GETITEM_VIEW, (input,), {"index": idx})
+    check_masks(idx, input._data.shape)
+    return apply(GETITEM, (input,), {"index": idx})
 
 
 def getitem_named(input, index, name):
@@ -144,7 +172,8 @@ def setitem(target, index, value) -> None:
     from ..tensor import Tensor
     from .common import operand
     idx = normalize_index(index)
-    value = operand(value, "setitem", "value")
+    check_masks(idx, target._data.shape)
+    value = operand(value, "setitem", "value", 3)
     if isinstance(value, Tensor) and value.dtype is not target.dtype:
         value = value.to(target.dtype)
     try:
@@ -155,27 +184,86 @@ def setitem(target, index, value) -> None:
         raise RuntimeError(
             f"shape mismatch: value tensor of shape {list(np.shape(getattr(value, '_data', value)))} cannot be "
             f"broadcast to indexing result of shape {list(np.shape(target._data[idx]))}") from None
-    apply_inplace(target, lambda old: apply(SETITEM, (old, value), {"index": idx}))
+    # value is passed as an argument so that apply_inplace records when only the value needs grad
+    apply_inplace(target, lambda old, v: apply(SETITEM, (old, v), {"index": idx}), value)
+
+
+def _masked_fill_forward(a, *value, mask, fill=None):
+    return np.where(mask, value[0] if value else fill, a)
+
+
+# The mask is a parameter, and so is a number value: as in PyTorch, MaskedFillBackward0 has one
+# edge, MaskedFillBackward1 (a 0-dim tensor value) two.
+MASKED_FILL = OpDef("masked_fill", lambda nd, p: "MaskedFillBackward1" if len(nd) == 2 else "MaskedFillBackward0",
+                    "fill", forward=_masked_fill_forward,
+                    vjps=(lambda xp, g, c: xp.where(c.mask, g * 0, g),
+                          lambda xp, g, c: xp.sum(xp.where(c.mask, g, g * 0))),
+                    formulas=("∂/∂a = 1 where not mask, else 0", "∂/∂value = Σ 1 where mask"),
+                    dtype="same")
 
 
 def masked_fill(input, mask, value):
     """A copy of ``input`` with ``value`` where ``mask`` is True."""
-    from .elementwise import where
-    from ..creation import as_tensor
-    return where(mask, as_tensor(value, dtype=input.dtype) if not hasattr(value, "_data") else value, input)
+    from ..tensor import Tensor
+    from .common import operand
+    from .registry import broadcast_error
+    if not isinstance(mask, Tensor) or mask.dtype is not D.bool_:
+        what = mask.dtype.scalar_name.lower() if isinstance(mask, Tensor) else type(mask).__name__
+        raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype {what}")
+    value = operand(value, "masked_fill", "value", 3)
+    if isinstance(value, Tensor) and value.ndim != 0:
+        raise RuntimeError(
+            f"masked_fill_ only supports a 0-dimensional value tensor, but got tensor with {value.ndim} dimension(s).")
+    try:
+        np.broadcast_shapes(input.shape, mask.shape)
+    except ValueError:
+        raise broadcast_error([tuple(mask.shape), tuple(input.shape)]) from None
+    if isinstance(value, Tensor):
+        if value.dtype is not input.dtype:
+            value = value.to(input.dtype)
+        return apply(MASKED_FILL, (input, value), {"mask": mask._data})
+    return apply(MASKED_FILL, (input,), {"mask": mask._data, "fill": value})
+
+
+def _index_tensor(index, name):
+    from ..tensor import Tensor
+    if not isinstance(index, Tensor):
+        raise TypeError(f"{name}(): argument 'index' (position 3) must be Tensor, not {type(index).__name__}")
+    if index.dtype not in (D.int64, D.int32):
+        raise RuntimeError(f"{name}(): Expected dtype int32 or int64 for index")
+    return index._data.astype(np.int64)
 
 
 def gather(input, dim, index):
-    """Pick values along ``dim`` at ``index`` (same ndim as input)."""
+    """Pick values along ``dim`` at ``index`` (same ndim as input): out[i][j] = input[index[i][j]][j]
+    for dim=0. The backward adds the gradient back at the picked positions."""
     from .common import wrap_dim
     d = wrap_dim(dim, input.ndim)
-    idx = index._data.astype(np.int64)
+    idx = _index_tensor(index, "gather")
+    if idx.ndim != input.ndim:
+        raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
+    for k in range(input.ndim):
+        if k != d and idx.shape[k] > input.shape[k]:
+            raise RuntimeError(
+                f"Size does not match at dimension {k} expected index {list(idx.shape)} to be no larger than "
+                f"self {list(input.shape)} apart from dimension {d}")
+    bad = (idx >= input.shape[d]) | (idx < -input.shape[d])
+    if bad.any():
+        raise RuntimeError(f"index {int(idx[bad].flat[0])} is out of bounds for dimension {d} with size {input.shape[d]}")
     grids = list(np.indices(idx.shape, sparse=True))
     grids[d] = idx
-    return getitem(input, tuple(grids))
+    return apply(GETITEM, (input,), {"index": tuple(grids), "name": "GatherBackward0"})
 
 
 def index_select(input, dim, index):
+    """The slices of ``input`` along ``dim`` at the positions in the 1-D ``index``."""
     from .common import wrap_dim
     d = wrap_dim(dim, input.ndim)
-    return getitem(input, (slice(None),) * d + (index,))
+    idx = _index_tensor(index, "index_select")
+    if idx.ndim > 1:
+        raise IndexError("index_select(): Index is supposed to be a vector")
+    idx = idx.reshape(-1)
+    n = input.shape[d] if input.ndim else 1
+    if ((idx >= n) | (idx < -n)).any():
+        raise IndexError("index out of range in self")
+    return apply(GETITEM, (input,), {"index": (slice(None),) * d + (idx,), "name": "IndexSelectBackward0"})

@@ -7,7 +7,7 @@ from collections import namedtuple
 import numpy as np
 
 from .. import _dtype as D
-from .common import wrap_dims, wrap_dim
+from .common import accept_numpy_names, wrap_dims, wrap_dim
 from .registry import OpDef, apply
 
 
@@ -38,19 +38,23 @@ MEAN = OpDef("mean", _backward_name("MeanBackward0", "MeanBackward1"), "mean",
 
 
 def _prod_grad(xp, g, c):
+    """Π_{j≠i} aⱼ for each i, exact where elements are 0 (and differentiable: second derivatives
+    are right with up to two zeros in a slice)."""
     a, out = c.a, c.out
+    dims = c.params.get("dim")
     g = _regrow(xp, g, c)
     out_full = _regrow(xp, out, c)
     nonzero = a != 0
     safe = xp.where(nonzero, a, a * 0 + 1)
-    # Where an element is 0, the product of the others is the product of the non-zero ones
-    # when that element is the only zero, else 0.
-    p = dict(c.params)
-    dims = p.get("dim")
-    zeros = xp.sum(1 - nonzero * 1, dim=dims, keepdim=True)
-    prod_nonzero = xp.prod(safe, dims)
-    others_at_zero = xp.where(zeros == 1, prod_nonzero, prod_nonzero * 0)
-    return g * xp.where(nonzero, out_full / safe, xp.expand(others_at_zero, c.shape))
+    zeros = xp.sum(1 - nonzero * 1, dim=dims, keepdim=True)     # how many zeros in each slice
+    prod_nonzero = xp.prod(safe, dims)                          # product of the non-zero elements
+    # At a zero element, the product of the others is prod_nonzero times the product of the
+    # *other* zeros: 1 when it is the only zero; with two zeros, the other one, written as
+    # (sum of the slice's zeros) − a so that its derivative is right; 0 with more.
+    zero_sum = xp.sum(xp.where(nonzero, a * 0, a), dim=dims, keepdim=True)
+    other_zeros = xp.where(zeros == 1, a * 0 + 1, xp.where(zeros == 2, xp.expand(zero_sum, c.shape) - a, a * 0))
+    at_zero = xp.expand(prod_nonzero, c.shape) * other_zeros
+    return g * xp.where(nonzero, out_full / safe, at_zero)
 
 
 PROD = OpDef("prod", _backward_name("ProdBackward0", "ProdBackward1"), "Π",
@@ -76,7 +80,9 @@ def _std_grad(xp, g, c):
     dims = c.params.get("dim")
     mean = xp.sum(a, dim=dims, keepdim=True) / c.params["n"]
     out = _regrow(xp, c.out, c)
-    return _regrow(xp, g, c) * (a - mean) / ((c.params["n"] - c.params["correction"]) * out)
+    # 0 where the std is 0 (all elements equal), as PyTorch, instead of 0/0
+    safe = xp.where(out == 0, out * 0 + 1, out)
+    return _regrow(xp, g, c) * xp.where(out == 0, out * 0, (a - mean) / ((c.params["n"] - c.params["correction"]) * safe))
 
 
 STD = OpDef("std", "StdBackward0", "std",
@@ -110,7 +116,7 @@ def _norm_grad(xp, g, c):
         return g * 0
     if p == math.inf:
         hit = xp.abs(a) == out
-        count = _regrow(xp, xp.sum(hit * 1.0, dim=c.params.get("dim"), keepdim=True), c)
+        count = xp.expand(xp.sum(hit * 1.0, dim=c.params.get("dim"), keepdim=True), c.shape)
         return g * xp.sign(a) * hit / count
     safe = xp.where(out == 0, out * 0 + 1, out)
     return g * xp.where(out == 0, out * 0, xp.sign(a) * xp.abs(a) ** (p - 1) / safe ** (p - 1))
@@ -124,6 +130,21 @@ NORM = OpDef("norm", "LinalgVectorNormBackward0", "‖a‖",
 def _extreme_all_grad(xp, g, c):
     hit = c.a == c.out
     return g * hit / xp.sum(hit * 1.0)
+
+
+def _amax_grad(xp, g, c):
+    """The gradient goes to the extreme elements of each slice, shared evenly between ties."""
+    hit = c.a == _regrow(xp, c.out, c)
+    count = xp.expand(xp.sum(hit * 1.0, dim=c.params.get("dim"), keepdim=True), c.shape)
+    return _regrow(xp, g, c) * hit / count
+
+
+AMAX = OpDef("amax", "AmaxBackward0", "max", forward=lambda a, dim=None, keepdim=False: np.max(a, axis=dim, keepdims=keepdim),
+             vjps=(_amax_grad,), formulas=("∂amax(a)/∂aᵢ = 1 at the maximum (shared on ties)",), saves=(0,),
+             save_out=True, dtype="same")
+AMIN = OpDef("amin", "AminBackward0", "min", forward=lambda a, dim=None, keepdim=False: np.min(a, axis=dim, keepdims=keepdim),
+             vjps=(_amax_grad,), formulas=("∂amin(a)/∂aᵢ = 1 at the minimum (shared on ties)",), saves=(0,),
+             save_out=True, dtype="same")
 
 
 MAX_ALL = OpDef("max_all", "MaxBackward1", "max", forward=np.max, vjps=(_extreme_all_grad,),
@@ -172,8 +193,27 @@ def _logsumexp(a, dim, keepdim):
 
 
 # ---------------------------------------------------------------------------------------------
+def _reduce_dims(input, dim):
+    """Checked, sorted dims to reduce; None for dim=None. An empty dim list means every dim, as in
+    PyTorch (sum(dim=()) is a full sum, named SumBackward1)."""
+    if isinstance(dim, (list, tuple)) and len(dim) == 0:
+        return tuple(range(input.ndim))  # PyTorch: dim=() reduces everything (SumBackward1)
+    return wrap_dims(dim, input.ndim)
+
+
+def _require_tensor(input, name: str) -> None:
+    from ..tensor import Tensor
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+
+
+def _count(input, dims) -> int:
+    return int(np.prod([input.shape[d] for d in dims])) if dims is not None else input.numel()
+
+
 def _reduce(op, input, dim, keepdim, extra=None):
-    dims = wrap_dims(dim, input.ndim)
+    _require_tensor(input, op.name)
+    dims = _reduce_dims(input, dim)
     params = {"dim": dims, "keepdim": bool(keepdim)} if dims is not None else {}
     if dims is None and keepdim:
         params = {"dim": tuple(range(input.ndim)), "keepdim": True}
@@ -184,6 +224,7 @@ def _reduce(op, input, dim, keepdim, extra=None):
 
 def sum(input, dim=None, keepdim=False, *, dtype=None):
     """Sum of all elements, or along ``dim`` (an int or a tuple)."""
+    _require_tensor(input, "sum")
     if dtype is not None:
         input = input.to(dtype)
     return _reduce(SUM, input, dim, keepdim)
@@ -191,20 +232,19 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
 
 def mean(input, dim=None, keepdim=False, *, dtype=None):
     """Mean of all elements, or along ``dim``; floating tensors only, as in PyTorch."""
+    _require_tensor(input, "mean")
     if dtype is not None:
         input = input.to(dtype)
     if not input.dtype.is_floating_point:
-        names = {"int64": "Long", "int32": "Int", "bool": "Bool", "int16": "Short", "int8": "Char", "uint8": "Byte"}
         raise RuntimeError(
             "mean(): could not infer output dtype. Input dtype must be either a floating point or complex "
-            f"dtype. Got: {names.get(input.dtype.name, input.dtype.name)}")
-    dims = wrap_dims(dim, input.ndim)
-    n = int(np.prod([input.shape[d] for d in dims])) if dims is not None else input.numel()
-    return _reduce(MEAN, input, dim, keepdim, {"n": n})
+            f"dtype. Got: {input.dtype.scalar_name}")
+    return _reduce(MEAN, input, dim, keepdim, {"n": _count(input, _reduce_dims(input, dim))})
 
 
 def prod(input, dim=None, keepdim=False, *, dtype=None):
     """Product of all elements, or along one ``dim``."""
+    _require_tensor(input, "prod")
     if dtype is not None:
         input = input.to(dtype)
     if isinstance(dim, (tuple, list)):
@@ -223,8 +263,10 @@ def _correction(unbiased, correction):
 def _var_like(op, input, dim, unbiased, keepdim, correction):
     if isinstance(dim, bool):  # var(x, False): the old positional unbiased flag
         unbiased, dim = dim, None
-    dims = wrap_dims(dim, input.ndim)
-    n = int(np.prod([input.shape[d] for d in dims])) if dims is not None else input.numel()
+    _require_tensor(input, op.name)
+    if not input.dtype.is_floating_point:
+        raise RuntimeError("std and var only support floating point and complex dtypes")
+    n = _count(input, _reduce_dims(input, dim))
     return _reduce(op, input, dim, keepdim, {"correction": _correction(unbiased, correction), "n": n})
 
 
@@ -240,12 +282,13 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
 def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     """Vector p-norm of all elements (default 2, also 'fro'), or along ``dim``."""
+    _require_tensor(input, "norm")
     if p in ("fro", None):
         p = 2
     if p == "nuc" or isinstance(p, str):
         raise NotImplementedError(f"norm with p={p!r} is not supported; use p=1, 2, inf or a number")
     if not input.dtype.is_floating_point:
-        raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got {input.dtype.name.capitalize()}")
+        raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got {input.dtype.scalar_name}")
     return _reduce(NORM, input, dim, keepdim, {"p": p})
 
 
@@ -264,6 +307,7 @@ def _return_type(name):
 
 def _extreme(all_op, dim_op, elementwise, name, input, dim=None, keepdim=False):
     from ..tensor import Tensor, _make
+    _require_tensor(input, name)
     if isinstance(dim, Tensor):
         return elementwise(input, dim)
     if dim is None:
@@ -288,17 +332,25 @@ def min(input, dim=None, keepdim=False):
 
 
 def amax(input, dim=(), keepdim=False):
-    if dim == () or dim is None:
-        return max(input)
-    dims = wrap_dims(dim, input.ndim)
-    out = input
-    for d in sorted(dims, reverse=True):
-        out = max(out, d, keepdim=True).values
-    return out if keepdim else out.squeeze(tuple(dims)) if len(dims) else out
+    """The maximum over ``dim`` (all dims by default); ties share the gradient."""
+    return _amax_like(AMAX, "amax", input, dim, keepdim)
 
 
 def amin(input, dim=(), keepdim=False):
-    return -amax(-input, dim, keepdim)
+    """The minimum over ``dim`` (all dims by default); ties share the gradient."""
+    return _amax_like(AMIN, "amin", input, dim, keepdim)
+
+
+def _amax_like(op, name, input, dim, keepdim):
+    dims = wrap_dims(() if dim is None else dim, input.ndim)
+    if not dims:
+        dims = tuple(range(input.ndim))
+    for d in dims:
+        if input.ndim and input.shape[d] == 0:
+            raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+    if input.numel() == 0 and not dims:
+        raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0.")
+    return apply(op, (input,), {"dim": dims, "keepdim": bool(keepdim)})
 
 
 def logsumexp(input, dim, keepdim=False):
@@ -356,6 +408,11 @@ CUMSUM = OpDef("cumsum", "CumsumBackward0", "cumsum",
 
 def cumsum(input, dim, *, dtype=None):
     """Running sum along ``dim``."""
+    _require_tensor(input, "cumsum")
     if dtype is not None:
         input = input.to(dtype)
     return apply(CUMSUM, (input,), {"dim": wrap_dim(dim, input.ndim)})
+
+
+# NumPy's axis=/keepdims= spellings, accepted like PyTorch accepts them.
+accept_numpy_names(globals(), ['sum', 'mean', 'prod', 'var', 'std', 'norm', 'max', 'min', 'amax', 'amin', 'argmax', 'argmin', 'all', 'any', 'logsumexp', 'cumsum', 'count_nonzero'])

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .common import shape_arg, wrap_dim, wrap_dims
+from .common import accept_numpy_names, shape_arg, wrap_dim, wrap_dims
 from .registry import OpDef, apply
 
 
@@ -62,6 +62,9 @@ STACK = OpDef("stack", "StackBackward0", "stack", forward=lambda *xs, dim: np.st
 # ---------------------------------------------------------------------------------------------
 def _infer_shape(shape, numel):
     shape = list(shape)
+    for i, s in enumerate(shape):
+        if s < -1:
+            raise RuntimeError(f"invalid shape dimension {s} at index {i} of shape {list(shape)}")
     if shape.count(-1) > 1:
         raise RuntimeError("only one dimension can be inferred")
     known = int(np.prod([s for s in shape if s != -1])) if shape else 1
@@ -194,7 +197,9 @@ def _check_seq(tensors, name):
     if isinstance(tensors, Tensor) or not isinstance(tensors, (list, tuple)):
         raise TypeError(f"{name}(): argument 'tensors' (position 1) must be tuple of Tensors, not {type(tensors).__name__}")
     if not tensors:
-        raise RuntimeError(f"{name}(): expected a non-empty list of Tensors")
+        if name == "stack":
+            raise RuntimeError("stack expects a non-empty TensorList")
+        raise ValueError(f"torch.{name}(): expected a non-empty list of Tensors")
     for i, t in enumerate(tensors):
         if not isinstance(t, Tensor):
             raise TypeError(f"{name}(): expected Tensor as element {i} in argument 0, but got {type(t).__name__}")
@@ -238,9 +243,15 @@ def split(input, split_size_or_sections, dim=0):
     from .indexing import getitem_named
     d = wrap_dim(dim, input.ndim)
     n = input.shape[d]
-    if isinstance(split_size_or_sections, int):
-        step = split_size_or_sections
-        sizes = [min(step, n - s) for s in range(0, n, step)] or [0]
+    if isinstance(split_size_or_sections, (int, np.integer)):
+        step = int(split_size_or_sections)
+        if step < 0:
+            raise RuntimeError(f"split expects split_size be non-negative, but got split_size={step}")
+        if step == 0 and n != 0:
+            raise RuntimeError(
+                f"split_size can only be 0 if dimension size is 0, but got dimension size of {n}")
+        sizes = [min(step, n - s) for s in range(0, n, step)] if step else [0]
+        sizes = sizes or [0]
     else:
         sizes = list(split_size_or_sections)
         if sum(sizes) != n:
@@ -250,13 +261,16 @@ def split(input, split_size_or_sections, dim=0):
     out, start = [], 0
     for s in sizes:
         index = (slice(None),) * d + (slice(start, start + s),)
-        out.append(getitem_named(input, index, "SplitBackward0" if isinstance(split_size_or_sections, int) else "SplitWithSizesBackward0"))
+        out.append(getitem_named(input, index, "SplitBackward0" if isinstance(split_size_or_sections, (int, np.integer))
+                                 else "SplitWithSizesBackward0"))
         start += s
     return tuple(out)
 
 
 def chunk(input, chunks, dim=0):
     """Split into ``chunks`` nearly equal pieces."""
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     n = input.shape[wrap_dim(dim, input.ndim)]
     return split(input, max(1, -(-n // chunks)), dim)
 
@@ -274,3 +288,7 @@ def movedim(input, source, destination):
     order.remove(s)
     order.insert(dd, s)
     return permute(input, *order)
+
+
+# NumPy's axis=/keepdims= spellings, accepted like PyTorch accepts them.
+accept_numpy_names(globals(), ['cat', 'stack', 'squeeze', 'unsqueeze', 'flip', 'split', 'chunk', 'unbind'])
