@@ -142,3 +142,11 @@ def test_import_autogradviz_does_not_load_the_visual_layer():
             "print(sorted(m for m in ('ipywidgets', 'matplotlib', 'graphviz', 'grandalf') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_model_parameters_are_named_by_their_module_path():
+    from autogradviz import nn
+    net = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1))
+    loss = net(torch.ones(4, 2)).pow(2).mean()
+    names = {n.name for n in trace(loss).nodes if n.kind == "leaf"}
+    assert names == {"net.0.weight", "net.0.bias", "net.2.weight", "net.2.bias"}
