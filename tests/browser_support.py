@@ -61,6 +61,10 @@ def jupyterlab(root: Path):
     # No "get notified about news?" toast over the screenshots.
     (notification / "notification.jupyterlab-settings").write_text(
         json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+    # Render every cell (no virtual scrolling), so checks see outputs and errors below the fold.
+    notebook = settings / "@jupyterlab" / "notebook-extension"
+    notebook.mkdir(parents=True)
+    (notebook / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
     env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(state / "runtime"), JUPYTER_CONFIG_DIR=str(state / "config"),
                JUPYTER_DATA_DIR=str(state / "data"), JUPYTERLAB_SETTINGS_DIR=str(settings))
     env.pop("MPLBACKEND", None)
@@ -130,6 +134,11 @@ def wait_until_idle(page, timeout: float = 120) -> None:
             return
         page.wait_for_timeout(300)
     raise AssertionError("cells were still running after the timeout")
+
+
+def graph_pictures(page):
+    """Graph SVGs in outputs: inline, as JupyterLab's <img> rendering, or inside widgets."""
+    return page.locator(".jp-RenderedSVG svg, .jp-RenderedSVG img, .widget-html svg.autogradviz-graph")
 
 
 def error_outputs(page) -> list[str]:

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from browser_support import browser_page, error_outputs, jupyterlab, open_and_run_all, require_browser
+from browser_support import (browser_page, error_outputs, graph_pictures, jupyterlab, open_and_run_all,
+                             require_browser)
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,8 +60,10 @@ def test_notebook_runs_in_jupyterlab(lab, name, output_dir):
         errors = error_outputs(page)
         assert not errors, errors[:1]
         if name != "03-exercises.ipynb":
-            assert page.locator(".jp-OutputArea-output svg").count() >= 1
-            assert page.locator(".jp-OutputArea-output svg").first.is_visible()
+            pictures = graph_pictures(page)
+            assert pictures.count() >= 1
+            pictures.first.scroll_into_view_if_needed()
+            assert pictures.first.is_visible()
         if page.locator(".autogradviz-stepper").count():
             _click_stepper(page)
         if page.locator(".autogradviz-tangent").count():
