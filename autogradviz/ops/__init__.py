@@ -75,16 +75,46 @@ def install_methods(Tensor) -> None:
         "softmax": A.softmax, "log_softmax": A.log_softmax,
         "masked_fill": I.masked_fill, "gather": I.gather, "index_select": I.index_select,
     }
+    # Python operators give way (NotImplemented) to operands that are not tensors, numbers or
+    # arrays, so `x + "a"` raises Python's own TypeError, `x == None` is False, as in PyTorch.
+    import numbers
+
+    import numpy as np
+    operand_types = (Tensor, numbers.Number, np.generic, np.ndarray)
+
+    def _operator(fn):
+        def method(self, other):
+            if not isinstance(other, operand_types):
+                return NotImplemented
+            return fn(self, other)
+        method.__name__ = getattr(fn, "__name__", "operator")
+        method.__doc__ = fn.__doc__
+        return method
+
+    binary_operators = ("__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__", "__truediv__",
+                        "__rtruediv__", "__pow__", "__rpow__", "__matmul__", "__rmatmul__", "__floordiv__",
+                        "__rfloordiv__", "__mod__", "__rmod__", "__eq__", "__ne__", "__lt__", "__le__", "__gt__",
+                        "__ge__", "__and__", "__or__", "__xor__")
     for name, fn in methods.items():
-        setattr(Tensor, name, fn)
+        setattr(Tensor, name, _operator(fn) if name in binary_operators else fn)
 
     Tensor.T = property(lambda self: S.permute(self, *reversed(range(self.ndim))) if self.ndim >= 2 else self)
     Tensor.mT = property(lambda self: S.transpose(self, -2, -1))
 
-    from .registry import apply_inplace
+    import numpy as np
 
-    def _inplace(fn):
+    from .registry import apply_inplace, inplace_ufunc
+
+    ufuncs = {"add": np.add, "sub": np.subtract, "mul": np.multiply, "div": np.true_divide}
+
+    def _inplace(fn, name):
+        ufunc = ufuncs.get(name)
+
         def method(self, *args, **kwargs):
+            if ufunc is not None:
+                done = inplace_ufunc(self, ufunc, args, kwargs)  # None when it must be recorded
+                if done is not None:
+                    return done
             return apply_inplace(self, fn, *args, **kwargs)
         method.__name__ = fn.__name__ + "_"
         method.__doc__ = f"In-place {fn.__name__}: writes the result into this tensor."
@@ -93,8 +123,8 @@ def install_methods(Tensor) -> None:
     for name in ("add", "sub", "mul", "div", "pow", "exp", "log", "sin", "cos", "tanh", "sigmoid",
                  "relu", "sqrt", "abs", "neg", "clamp", "sign", "floor", "ceil", "round", "reciprocal",
                  "masked_fill", "clamp_min", "clamp_max", "square"):
-        setattr(Tensor, name + "_", _inplace(methods[name]))
-    Tensor.__iadd__ = Tensor.add_
-    Tensor.__isub__ = Tensor.sub_
-    Tensor.__imul__ = Tensor.mul_
-    Tensor.__itruediv__ = Tensor.div_
+        setattr(Tensor, name + "_", _inplace(methods[name], name))
+    Tensor.__iadd__ = _operator(Tensor.add_)
+    Tensor.__isub__ = _operator(Tensor.sub_)
+    Tensor.__imul__ = _operator(Tensor.mul_)
+    Tensor.__itruediv__ = _operator(Tensor.div_)

@@ -83,7 +83,8 @@ def _result_dtype(op: OpDef, args) -> D.dtype:
             if not (a.__class__ is float or a.__class__ is int):
                 simple = False
                 break
-            if a.__class__ is float and d is not None and not d.is_floating_point:
+            # a float lifts an integer tensor; any number lifts a bool tensor (bool + 1 is int64)
+            if d is not None and (d is D.bool_ or (a.__class__ is float and not d.is_floating_point)):
                 simple = False
                 break
         elif d is None:
@@ -102,16 +103,18 @@ def _result_dtype(op: OpDef, args) -> D.dtype:
 
 def broadcast_error(shapes) -> RuntimeError:
     """PyTorch's text for two shapes that do not broadcast."""
-    (sa, sb) = shapes[:2]
-    for k in range(1, max(len(sa), len(sb)) + 1):
-        x = sa[-k] if k <= len(sa) else 1
-        y = sb[-k] if k <= len(sb) else 1
-        if x != y and x != 1 and y != 1:
-            return RuntimeError(
-                f"The size of tensor a ({x}) must match the size of tensor b ({y}) at non-singleton "
-                f"dimension {max(len(sa), len(sb)) - k}"
-            )
-    return RuntimeError(f"shapes {tuple(sa)} and {tuple(sb)} cannot be broadcast together")
+    sa = tuple(shapes[0])
+    for sb in shapes[1:]:  # the broadcast of the shapes so far against the next one (where has three)
+        for k in range(1, max(len(sa), len(sb)) + 1):
+            x = sa[-k] if k <= len(sa) else 1
+            y = sb[-k] if k <= len(sb) else 1
+            if x != y and x != 1 and y != 1:
+                return RuntimeError(
+                    f"The size of tensor a ({x}) must match the size of tensor b ({y}) at non-singleton "
+                    f"dimension {max(len(sa), len(sb)) - k}"
+                )
+        sa = np.broadcast_shapes(sa, tuple(sb))
+    return RuntimeError(f"shapes {', '.join(str(tuple(s)) for s in shapes)} cannot be broadcast together")
 
 
 def _run_forward(op, datas, params):
@@ -239,6 +242,44 @@ def _share_view(out, base) -> None:
     out._meta_().base = root
 
 
+def inplace_ufunc(target, ufunc, args: tuple, kwargs: dict):
+    """``x += y`` (and -=, *=, /=, add_ with alpha) straight into ``x``'s memory with NumPy, when
+    nothing needs recording (an optimizer's update under no_grad). None when it can't apply."""
+    if len(args) != 1 or (kwargs and set(kwargs) != {"alpha"}):
+        return None
+    other = args[0]
+    grad_on = getattr(_state, "enabled", True)
+    if isinstance(other, Tensor):
+        if grad_on and (other._grad_fn is not None or other._requires_grad):
+            return None
+        data = other._data
+    elif isinstance(other, (int, float, bool)):
+        data = other
+    else:
+        return None
+    if grad_on and (target._grad_fn is not None or target._requires_grad):
+        return None
+    out_dtype = D.result_type(target, other)
+    if ufunc is np.true_divide and not out_dtype.is_floating_point:
+        out_dtype = D.default_float()
+    _check_cast(out_dtype, target._dtype)
+    alpha = kwargs.get("alpha", 1)
+    if alpha != 1:
+        data = data * alpha
+    try:
+        ufunc(target._data, data, out=target._data, casting="unsafe")
+    except ValueError:
+        shape = np.broadcast_shapes(target._data.shape, np.shape(data))
+        raise RuntimeError(f"output with shape {list(target._data.shape)} doesn't match the broadcast shape "
+                           f"{list(shape)}") from None
+    vc = target._vc
+    if vc is None:
+        target._vc = [1]
+    else:
+        vc[0] += 1
+    return target
+
+
 def apply_inplace(target, fn: Callable, *args, **kwargs):
     """Compute ``fn(target, *args)`` and write the result into ``target`` (``add_``, ``d /= 10``,
     ``x[i] = v``).
@@ -268,9 +309,9 @@ def apply_inplace(target, fn: Callable, *args, **kwargs):
             f"{list(result._data.shape)}")
     np.copyto(target._data, result._data, casting="unsafe")
     if recording:
+        # The node keeps result's own array as its output: aliasing target's memory would let a
+        # later in-place op on target change what this node's backward reads.
         target._grad_fn = result._grad_fn
-        if target._grad_fn is not None and hasattr(target._grad_fn, "_out"):
-            target._grad_fn._out = target._data
     vc = target._vc
     if vc is None:
         target._vc = [1]
