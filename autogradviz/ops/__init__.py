@@ -1,10 +1,16 @@
 """The op table and the functions built on it; also gives Tensor its operator methods."""
 from __future__ import annotations
 
+import warnings
+
 from . import activation, elementwise, indexing, linalg, reduction, shape
 from .registry import REGISTRY, OpDef, apply
 
 __all__ = ["REGISTRY", "OpDef", "apply", "install_methods"]
+
+# PyTorch returns inf and nan silently (log(0), 1/0, sqrt(-1)); NumPy warns. Silence NumPy's
+# floating-point warnings where our ops and rules compute, and nowhere else: no cost per call.
+warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"autogradviz\.(ops|autograd)(\.|$)")
 
 
 def install_methods(Tensor) -> None:
