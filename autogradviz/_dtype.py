@@ -27,6 +27,11 @@ class dtype:
         return (from_name, (self.name,))
 
     @property
+    def scalar_name(self) -> str:
+        """PyTorch's name for the type in messages: Float, Double, Long, Int, Bool, ..."""
+        return self._legacy[:-len("Tensor")]
+
+    @property
     def is_complex(self) -> bool:
         return False
 

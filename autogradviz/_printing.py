@@ -56,24 +56,20 @@ class _Formatter:
         absv = np.abs(finite).astype(np.float64)
         lo, hi = float(absv.min()), float(absv.max())
         self.int_mode = bool(np.all(finite == np.ceil(finite)))
-        vals = finite.tolist()
         if self.int_mode:
-            if hi / lo > 1000.0 or hi > 1.0e8:
-                self.sci_mode = True
-                for v in vals:
-                    self.max_width = max(self.max_width, len(f"{v:.{p}e}"))
-            else:
-                for v in vals:
-                    self.max_width = max(self.max_width, len(f"{v:.0f}") + 1)
-        elif hi / lo > 1000.0 or hi > 1.0e8 or lo < 1.0e-4:
-            self.sci_mode = True
-            for v in vals:
-                self.max_width = max(self.max_width, len(f"{v:.{p}e}"))
+            self.sci_mode = hi / lo > 1000.0 or hi > 1.0e8
         else:
-            for v in vals:
-                self.max_width = max(self.max_width, len(f"{v:.{p}f}"))
-        if OPTIONS.sci_mode is not None:
+            self.sci_mode = hi / lo > 1000.0 or hi > 1.0e8 or lo < 1.0e-4
+        if OPTIONS.sci_mode is not None:  # the user's choice wins, and the widths follow it
             self.sci_mode = OPTIONS.sci_mode
+        vals = finite.tolist()
+        if self.sci_mode:
+            widths = [len(f"{v:.{p}e}") for v in vals]
+        elif self.int_mode:
+            widths = [len(f"{v:.0f}") + 1 for v in vals]
+        else:
+            widths = [len(f"{v:.{p}f}") for v in vals]
+        self.max_width = max([self.max_width] + widths)
 
     def format(self, value) -> str:
         p = OPTIONS.precision

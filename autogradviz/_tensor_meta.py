@@ -1,6 +1,8 @@
 """Rarely used per-tensor state, kept off the hot path, and the in-place version error text."""
 from __future__ import annotations
 
+import re
+
 
 class Meta:
     """Hooks, retain_grad, the leaf's AccumulateGrad, view base and detach origin of a tensor."""
@@ -20,14 +22,20 @@ def _describe(tensor_dtype, shape) -> str:
     return f"[torch.{tensor_dtype._legacy} [{dims}]]" if shape else f"[torch.{tensor_dtype._legacy} []]"
 
 
+def _op_name(node) -> str:
+    """How PyTorch 2 names a node in this message: ExpBackward0 -> Exp (CopySlices stays)."""
+    return re.sub(r"Backward\d*$", "", node.name())
+
+
 def version_error(node, saved_tensor, now: int, expected: int) -> str:
     """PyTorch's message for a saved tensor that an in-place op changed before backward."""
     if saved_tensor is None:  # the node's own output was saved
-        what = f"{_describe(node._out_dtype, node._out.shape if node._out is not None else ())}, which is output 0 of {node.name()},"
+        shape = node._out.shape if node._out is not None else getattr(node, "_out_shape", ())
+        what = f"{_describe(node._out_dtype, shape)}, which is output 0 of {_op_name(node)},"
     else:
         what = _describe(saved_tensor._dtype, saved_tensor._data.shape)
         if saved_tensor._grad_fn is not None:
-            what += f", which is output 0 of {saved_tensor._grad_fn.name()},"
+            what += f", which is output 0 of {_op_name(saved_tensor._grad_fn)},"
     return (
         "one of the variables needed for gradient computation has been modified by an inplace "
         f"operation: {what} is at version {now}; expected version {expected} instead. Hint: the "

@@ -65,12 +65,14 @@ def _infer_nested(data) -> set[int]:
                 kinds.add(1)
             elif isinstance(x, (numbers.Real, np.floating)):
                 kinds.add(2)
+            elif isinstance(x, str):
+                raise TypeError(f"new(): invalid data type '{type(x).__name__}'")
             else:
-                raise TypeError(f"Could not infer dtype of {type(x).__name__}")
+                raise RuntimeError(f"Could not infer dtype of {type(x).__name__}")
         if not seqs:
             return kinds
-        if len(seqs) != len(level):
-            raise ValueError(f"expected sequence of length {len(seqs[0])} at dim {dim} (got a number)")
+        if len(seqs) != len(level):  # numbers and sequences side by side (PyTorch: a TypeError)
+            raise TypeError(f"expected sequence of length {len(seqs[0])} at dim {dim} (got a number)")
         n = len(seqs[0])
         for s in seqs:
             if len(s) != n:
@@ -103,10 +105,10 @@ def _to_array(data: Any, dtype: D.dtype | None = None, copy: bool = True):
         flat = _unwrap(data)
         return np.array(flat, dtype=dtype.np), dtype
     if isinstance(data, str):
-        raise TypeError(f"new(): invalid data type 'str'")
+        raise TypeError("new(): invalid data type 'str'")
     if hasattr(data, "__array__"):
         return _to_array(np.asarray(data), dtype, copy)
-    raise TypeError(f"Could not infer dtype of {type(data).__name__}")
+    raise RuntimeError(f"Could not infer dtype of {type(data).__name__}")
 
 
 def _unwrap(x):
@@ -120,8 +122,19 @@ def _unwrap(x):
 def _finish(arr, dt, requires_grad):
     t = _make(arr, dt)
     if requires_grad:
-        t.requires_grad_(True)
+        if not dt.is_floating_point:  # the factories' wording (requires_grad_() words it differently)
+            raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
+        t._requires_grad = True
     return t
+
+
+def _size(size) -> tuple[int, ...]:
+    """Sizes for a new tensor: ints, none negative (PyTorch's RuntimeError names the shape)."""
+    shape = shape_arg(size)
+    for s in shape:
+        if s < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(shape)}")
+    return shape
 
 
 def tensor(data: Any, *, dtype: D.dtype | None = None, device=None, requires_grad: bool = False,
@@ -156,24 +169,24 @@ def _factory_dtype(dtype, default=None):
 def zeros(*size, dtype=None, device=None, requires_grad=False, out=None) -> Tensor:
     """A tensor of zeros of the given size."""
     dt = _factory_dtype(dtype)
-    return _finish(np.zeros(shape_arg(size), dtype=dt.np), dt, requires_grad)
+    return _finish(np.zeros(_size(size), dtype=dt.np), dt, requires_grad)
 
 
 def ones(*size, dtype=None, device=None, requires_grad=False, out=None) -> Tensor:
     """A tensor of ones of the given size."""
     dt = _factory_dtype(dtype)
-    return _finish(np.ones(shape_arg(size), dtype=dt.np), dt, requires_grad)
+    return _finish(np.ones(_size(size), dtype=dt.np), dt, requires_grad)
 
 
 def empty(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
     dt = _factory_dtype(dtype)
-    return _finish(np.zeros(shape_arg(size), dtype=dt.np), dt, requires_grad)
+    return _finish(np.zeros(_size(size), dtype=dt.np), dt, requires_grad)
 
 
 def full(size, fill_value, *, dtype=None, device=None, requires_grad=False) -> Tensor:
     """A tensor of the given size filled with ``fill_value``."""
     dt = dtype or D._scalar_dtype(fill_value)
-    return _finish(np.full(shape_arg((size,)), fill_value, dtype=dt.np), dt, requires_grad)
+    return _finish(np.full(_size((size,)), fill_value, dtype=dt.np), dt, requires_grad)
 
 
 def _like(input, dtype):
@@ -215,7 +228,7 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
     if step == 0:
         raise RuntimeError("step must be nonzero")
     if (args[1] - args[0]) * args[2] < 0:
-        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     if dtype is None:
         dtype = D.default_float() if any(isinstance(v, float) for v in args) else D.int64
     n = int(np.ceil((args[1] - args[0]) / args[2]))
@@ -241,13 +254,17 @@ def logspace(start, end, steps, base=10.0, *, dtype=None, requires_grad=False) -
 def eye(n, m=None, *, dtype=None, device=None, requires_grad=False) -> Tensor:
     """The identity matrix (n x m)."""
     dt = _factory_dtype(dtype)
+    if n < 0:
+        raise RuntimeError(f"n must be greater or equal to 0, got {n}")
+    if m is not None and m < 0:
+        raise RuntimeError(f"m must be greater or equal to 0, got {m}")
     return _finish(np.eye(n, m if m is not None else n, dtype=dt.np), dt, requires_grad)
 
 
 def _size_kw(size, kw):
     if "size" in kw:
-        return shape_arg((kw.pop("size"),))
-    return shape_arg(size)
+        return _size((kw.pop("size"),))
+    return _size(size)
 
 
 def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, **kw) -> Tensor:
@@ -284,7 +301,7 @@ def randint(low, high=None, size=None, *, generator=None, dtype=None, device=Non
     if size is None:
         raise TypeError("randint() missing required argument 'size'")
     dt = dtype or D.int64
-    return _finish(_rng(generator).integers(low, high, shape_arg((size,))).astype(dt.np), dt, requires_grad)
+    return _finish(_rng(generator).integers(low, high, _size((size,))).astype(dt.np), dt, requires_grad)
 
 
 def randperm(n, *, generator=None, dtype=None) -> Tensor:

@@ -98,13 +98,15 @@ class Tensor:
     @requires_grad.setter
     def requires_grad(self, value: bool) -> None:
         if self._grad_fn is not None:
+            if value:  # PyTorch's short message: the flag is already on
+                raise RuntimeError("you can only change requires_grad flags of leaf variables.")
             raise RuntimeError(
                 "you can only change requires_grad flags of leaf variables. If you want to use a "
                 "computed variable in a subgraph that doesn't require differentiation use "
                 "var_no_grad = var.detach()."
             )
         if value and not self._dtype.is_floating_point:
-            raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
         self._requires_grad = bool(value)
 
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
@@ -137,10 +139,13 @@ class Tensor:
                 raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type {type(value).__name__}")
             if value.shape != self.shape:
                 raise RuntimeError(
-                    f"assigned grad has data of a different size: the tensor has shape {list(self.shape)} "
-                    f"and the grad has shape {list(value.shape)}")
+                    f"attempting to assign a gradient of size '{list(value.shape)}' to a tensor of size "
+                    f"'{list(self.shape)}'. Please ensure that the gradient and the tensor are the same size")
             if value._dtype is not self._dtype:
-                raise RuntimeError("assigned grad has data of a different type")
+                raise RuntimeError(
+                    f"attempting to assign a gradient with dtype '{value._dtype.scalar_name.lower()}' to a tensor "
+                    f"with grad_dtype '{self._dtype.scalar_name}'. The gradient must match the tensor's grad_dtype "
+                    "(defaults to the tensor's dtype).")
         self._grad = value
 
     @property
@@ -166,6 +171,7 @@ class Tensor:
                 g = _as_tensor_grad(grad, t._dtype)
                 t._grad = g.detach().clone() if t._grad is None else t._grad + g.detach()
             return None
+        store._retains_grad = True  # register_hook keeps this one last (see there)
         self._grad_fn.register_prehook(store)
 
     def register_hook(self, hook):
@@ -174,11 +180,18 @@ class Tensor:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         if self._grad_fn is not None:
             from .autograd.engine import _as_tensor_grad
+            dtype = self._dtype
 
             def pre(grad):
-                r = hook(_as_tensor_grad(grad, self._dtype))
-                return r
-            return self._grad_fn.register_prehook(pre)
+                return hook(_as_tensor_grad(grad, dtype))
+            handle = self._grad_fn.register_prehook(pre)
+            # As in PyTorch, .grad kept by retain_grad() is the gradient after all of the tensor's
+            # hooks, whatever the order they were registered in: keep the retain hook last.
+            hooks = self._grad_fn._pre_hooks
+            retain = [h for h in hooks if getattr(h, "_retains_grad", False)]
+            if retain:
+                hooks[:] = [h for h in hooks if not getattr(h, "_retains_grad", False)] + retain
+            return handle
         meta = self._meta_()
         if meta.hooks is None:
             meta.hooks = []
@@ -454,7 +467,7 @@ class Tensor:
         from .ops.elementwise import COPY
         from .ops.registry import apply, apply_inplace
         from .ops.common import operand
-        return apply_inplace(self, lambda old, s: apply(COPY, (old, s)), operand(src, "copy_", "src"))
+        return apply_inplace(self, lambda old, s: apply(COPY, (old, s)), operand(src, "copy_", "src", 1))
 
     def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator=None) -> "Tensor":
         from .creation import _rng

@@ -48,7 +48,7 @@ class FunctionNode(Node):
     """The grad_fn of a custom Function's output, named ``<ClassName>Backward``."""
 
     __slots__ = ("ctx", "_fn", "_shapes", "_dtypes", "_versions", "_saved", "_out", "_out_dtype", "_constants",
-                 "_aux", "_out_vc")
+                 "_aux", "_out_vc", "_arg_pos", "_n_args")
     __module__ = "builtins"
     op = None
 
@@ -61,25 +61,25 @@ class FunctionNode(Node):
         grads = self._fn.backward(self.ctx, g)
         if not isinstance(grads, tuple):
             grads = (grads,)
-        n = len(self._fns)
-        if len(grads) < n:
+        n = self._n_args
+        if len(grads) != n and not (len(grads) > n and all(g is None for g in grads[n:])):
             raise RuntimeError(
                 f"function {type(self).__name__} returned an incorrect number of gradients (expected {n}, got {len(grads)})")
         from ..ops.xp import NUMPY, TENSOR, fit_grad
         out = []
         for i, nxt in enumerate(self._fns):
-            gi = grads[i]
+            gi = grads[self._arg_pos[i]]
             if nxt is None or gi is None:
                 out.append(None)
                 continue
             if not isinstance(gi, Tensor):
-                raise TypeError(f"{self._fn.__name__}.backward must return Tensors or None, got {type(gi).__name__} for input {i}")
+                raise TypeError(f"{self._fn.__name__}.backward must return Tensors or None, got {type(gi).__name__} for input {self._arg_pos[i]}")
             if tuple(gi.shape) != tuple(self._shapes[i]):
                 try:
                     np.broadcast_shapes(tuple(gi.shape), tuple(self._shapes[i]))
                 except ValueError:
                     raise RuntimeError(
-                        f"Function {type(self).__name__} returned an invalid gradient at index {i} - got "
+                        f"Function {type(self).__name__} returned an invalid gradient at index {self._arg_pos[i]} - got "
                         f"{list(gi.shape)} but expected shape compatible with {list(self._shapes[i])}") from None
             if create_graph:
                 out.append(fit_grad(gi, self._shapes[i], self._dtypes[i], TENSOR))
@@ -144,12 +144,19 @@ class Function:
             out = _make(out._data, out._dtype)
         node = new_node(_node_class(cls))
         node.ctx, node._fn = ctx, cls
+        # As in PyTorch, only tensor arguments get an edge (None for those that need no gradient);
+        # backward still returns one gradient per argument, and _arg_pos maps edges to arguments.
+        positions = tuple(i for i, a in enumerate(args) if isinstance(a, Tensor))
+        node._arg_pos = positions
+        node._n_args = len(args)
         node._fns = tuple(
-            (a._grad_fn if a._grad_fn is not None else accumulator(a))
-            if isinstance(a, Tensor) and a.requires_grad else None for a in args)
-        node._constants = tuple((i, a) for i, a in enumerate(args) if not (isinstance(a, Tensor) and a.requires_grad))
-        node._shapes = tuple(getattr(a, "shape", ()) for a in args)
-        node._dtypes = tuple(getattr(a, "_dtype", out._dtype) for a in args)
+            (args[i]._grad_fn if args[i]._grad_fn is not None else accumulator(args[i]))
+            if args[i].requires_grad else None for i in positions)
+        # Constants: tensors that need no gradient, by edge position; other arguments after them.
+        node._constants = tuple((e, args[i]) for e, i in enumerate(positions) if not args[i].requires_grad) + tuple(
+            (len(positions) + i, a) for i, a in enumerate(args) if not isinstance(a, Tensor))
+        node._shapes = tuple(args[i].shape for i in positions)
+        node._dtypes = tuple(args[i]._dtype for i in positions)
         node._saved = None
         versions = []
         for t in ctx.to_save:

@@ -107,14 +107,20 @@ def gradgradcheck(fn: Callable, inputs, *, eps: float = 1e-6, atol: float = 1e-5
     from .engine import grad
     inputs = _as_tuple(inputs)
     diff_idx = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
+    from .._grad_mode import enable_grad
+    from ..creation import tensor
     outs = _as_tuple(fn(*inputs))
-    from ..creation import randn
-    weights = [randn(*o.shape, dtype=o.dtype) for o in outs]
+    rng = np.random.default_rng(0)  # fixed weights, and the global generator is left alone
+    weights = [tensor(rng.standard_normal(tuple(o.shape)), dtype=o.dtype) for o in outs]
 
     def first_grads(*xs):
-        ys = _as_tuple(fn(*xs))
-        total = sum((y * w).sum() for y, w in zip(ys, weights))
-        gs = grad(total, [xs[i] for i in diff_idx], create_graph=True, allow_unused=True)
-        return tuple(g if g is not None else xs[i] * 0 for g, i in zip(gs, diff_idx))
+        # The numerical Jacobian evaluates this under no_grad; the gradient itself needs a graph.
+        with enable_grad():
+            ys = _as_tuple(fn(*xs))
+            total = sum((y * w).sum() for y, w in zip(ys, weights) if y.requires_grad)
+            if not isinstance(total, Tensor):  # no output depends on the inputs: all zero
+                return tuple(xs[i] * 0 for i in diff_idx)
+            gs = grad(total, [xs[i] for i in diff_idx], create_graph=True, allow_unused=True)
+            return tuple(g if g is not None else xs[i] * 0 for g, i in zip(gs, diff_idx))
 
     return gradcheck(first_grads, inputs, eps=eps, atol=atol, rtol=rtol, raise_exception=raise_exception)

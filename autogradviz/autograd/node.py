@@ -29,6 +29,8 @@ _KEEP_AFTER_RELEASE = 64  # output values up to this many elements survive relea
 class Node:
     """Base of every grad_fn. Subclasses are named like PyTorch's (``MulBackward0``)."""
 
+    op = None  # the OpDef of nodes made from the op table (None for leaves and custom Functions)
+
     __slots__ = ("_fns", "_seq", "_pre_hooks", "_hooks", "_freed", "__weakref__", "metadata")
 
     def name(self) -> str:
@@ -109,10 +111,9 @@ class OpNode(Node):
 
     __slots__ = ("_saved", "_versions", "_params", "_shapes", "_dtypes", "_out", "_out_dtype",
                  "_out_shape", "_out_vc", "_constants", "_aux")
-    op = None  # the OpDef; class attribute of each generated subclass
 
     def release(self) -> None:
-        if self._saved is not None:
+        if self._saved is not None or self._out_vc is not None:  # saved inputs, or the saved output
             self._saved = None
             self._freed = True
         out = self._out

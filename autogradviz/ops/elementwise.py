@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _dtype as D
+from ..tensor import Tensor
 from .common import operand
 from .registry import OpDef, apply
 
@@ -23,10 +24,11 @@ SUB = OpDef("sub", "SubBackward0", "−",
                   lambda xp, g, c: -g if c.params.get("alpha", 1) == 1 else -g * c.alpha),
             formulas=("∂(a−b)/∂a = 1", "∂(a−b)/∂b = −1"))
 
+# The number is a parameter, not an input: as in PyTorch, RsubBackward1 has one edge.
 RSUB = OpDef("rsub", "RsubBackward1", "−",
-             forward=lambda a, b: b - a,
-             vjps=(lambda xp, g, c: -g, None),
-             formulas=("∂(c−a)/∂a = −1", None))
+             forward=lambda a, other: other - a,
+             vjps=(lambda xp, g, c: -g,),
+             formulas=("∂(c−a)/∂a = −1",))
 
 MUL = OpDef("mul", "MulBackward0", "×",
             forward=lambda a, b: a * b,
@@ -62,21 +64,38 @@ POW = OpDef("pow", "PowBackward0", "^",
             vjps=(_pow_scalar_grad,), formulas=("∂(aⁿ)/∂a = n·aⁿ⁻¹",), saves=(0,))
 
 
-def _log_base(xp, a):
-    return xp.log(xp.where(a > 0, a, 1) if not hasattr(a, "_data") else xp.where(a > 0, a, a * 0 + 1))
+def _pow_base_grad(xp, g, c):
+    # b·aᵇ⁻¹; where b = 0 the exponent is taken as 1, so that 0⁰ has derivative 0·0¹ = 0 (as in
+    # PyTorch) rather than 0·0⁻¹ = nan
+    b = c.b
+    return g * (b * c.a ** xp.where(b == 0, b * 0 + 1, b - 1))
+
+
+def _pow_exponent_grad(xp, g, c):
+    # aᵇ·ln a, but 0 where a = 0 and b ≥ 0 (aᵇ is 0 or 1 there, flat in b), as PyTorch
+    flat = (c.a == 0) & (c.b >= 0)
+    return g * xp.where(flat, c.out * 0, c.out * xp.log(xp.where(flat, c.a * 0 + 1, c.a)))
 
 
 POW_TENSOR = OpDef("pow_tensor", "PowBackward1", "^",
                    forward=lambda a, b: a ** b,
-                   vjps=(lambda xp, g, c: g * c.b * c.a ** (c.b - 1),
-                         lambda xp, g, c: g * c.out * _log_base(xp, c.a)),
+                   vjps=(_pow_base_grad, _pow_exponent_grad),
                    formulas=("∂(aᵇ)/∂a = b·aᵇ⁻¹", "∂(aᵇ)/∂b = aᵇ·ln a"),
                    saves=(0, 1), save_out=True)
 
+
+def _rpow_grad(xp, g, c):
+    if c.base == 0:  # 0ᵃ is flat (0 for a > 0): PyTorch's derivative is 0, not 0·ln 0
+        return g * 0
+    return g * c.out * float(np.log(c.base))
+
+
+# The base is a parameter (PowBackward2 has one edge, as in PyTorch); pow() gives the output dtype
+# from both operands: 2 ** int_tensor is int64, 2.0 ** int_tensor is float32.
 RPOW = OpDef("rpow", "PowBackward2", "^",
              forward=lambda a, base: np.power(base, a),
-             vjps=(lambda xp, g, c: g * c.out * float(np.log(c.base)),),
-             formulas=("∂(cᵃ)/∂a = cᵃ·ln c",), save_out=True, dtype="float")
+             vjps=(_rpow_grad,),
+             formulas=("∂(cᵃ)/∂a = cᵃ·ln c",), save_out=True)
 
 # ---------------------------------------------------------------------------------------------
 # Math functions and activations
@@ -109,6 +128,21 @@ SIGMOID = OpDef("sigmoid", "SigmoidBackward0", "σ", forward=_sigmoid,
 RELU = OpDef("relu", "ReluBackward0", "relu", forward=lambda a: np.maximum(a, 0),
              vjps=(lambda xp, g, c: g * (c.out > 0),), formulas=("∂relu(a)/∂a = 1 if a > 0 else 0",),
              save_out=True, dtype="same")
+LOG1P = OpDef("log1p", "Log1PBackward0", "log1p", forward=np.log1p,
+              vjps=(lambda xp, g, c: g / (c.a + 1),), formulas=("∂ln(1+a)/∂a = 1/(1+a)",), saves=(0,),
+              dtype="float")
+EXPM1 = OpDef("expm1", "Expm1Backward0", "expm1", forward=np.expm1,
+              vjps=(lambda xp, g, c: g * (c.out + 1),), formulas=("∂(eᵃ−1)/∂a = eᵃ",), save_out=True,
+              dtype="float")
+LOG2 = OpDef("log2", "Log2Backward0", "log2", forward=np.log2,
+             vjps=(lambda xp, g, c: g / (c.a * float(np.log(2.0))),), formulas=("∂log₂a/∂a = 1/(a·ln 2)",),
+             saves=(0,), dtype="float")
+LOG10 = OpDef("log10", "Log10Backward0", "log10", forward=np.log10,
+              vjps=(lambda xp, g, c: g / (c.a * float(np.log(10.0))),), formulas=("∂log₁₀a/∂a = 1/(a·ln 10)",),
+              saves=(0,), dtype="float")
+RSQRT = OpDef("rsqrt", "RsqrtBackward0", "1/√", forward=lambda a: 1 / np.sqrt(a),
+              vjps=(lambda xp, g, c: g * -0.5 * c.out * c.out * c.out,), formulas=("∂(1/√a)/∂a = −1/(2a√a)",),
+              save_out=True, dtype="float")
 SQRT = OpDef("sqrt", "SqrtBackward0", "√", forward=np.sqrt,
              vjps=(lambda xp, g, c: g / (2 * c.out),), formulas=("∂√a/∂a = 1/(2√a)",), save_out=True, dtype="float")
 ABS = OpDef("abs", "AbsBackward0", "|a|", forward=np.abs,
@@ -139,6 +173,53 @@ def _clamp_grad(xp, g, c):
 CLAMP = OpDef("clamp", "ClampBackward1", "clamp", forward=_clamp_forward,
               vjps=(_clamp_grad,), formulas=("∂clamp(a)/∂a = 1 inside [min, max], else 0",),
               saves=(0,), dtype="same")
+CLAMP_MIN = OpDef("clamp_min", "ClampMinBackward0", "clamp", forward=lambda a, min: np.maximum(a, min),
+                  vjps=(lambda xp, g, c: g * (c.a >= c.params["min"]),),
+                  formulas=("∂clamp_min(a)/∂a = 1 where a ≥ min, else 0",), saves=(0,), dtype="same")
+CLAMP_MAX = OpDef("clamp_max", "ClampMaxBackward0", "clamp", forward=lambda a, max: np.minimum(a, max),
+                  vjps=(lambda xp, g, c: g * (c.a <= c.params["max"]),),
+                  formulas=("∂clamp_max(a)/∂a = 1 where a ≤ max, else 0",), saves=(0,), dtype="same")
+
+
+def _clamp_t_forward(a, lo, hi):
+    if lo is not None:
+        a = np.maximum(a, lo)
+    return a if hi is None else np.minimum(a, hi)
+
+
+def _clamp_t_input_grad(xp, g, c):
+    a, lo, hi = c.inputs
+    if lo is not None and hi is not None:
+        return g * ((a >= lo) & (a <= hi))
+    return g * ((a >= lo) if lo is not None else (a <= hi))
+
+
+def _clamp_t_min_grad(xp, g, c):
+    a, lo, hi = c.inputs
+    return g * ((a < lo) if hi is None else (a < lo) & (lo < hi))
+
+
+def _clamp_t_max_grad(xp, g, c):
+    a, lo, hi = c.inputs
+    return g * ((a > hi) if lo is None else (a > hi) | (hi < lo))
+
+
+CLAMP_MIN_T = OpDef("clamp_min_tensor", "ClampMinBackward1", "clamp", forward=lambda a, lo: np.maximum(a, lo),
+                    vjps=(lambda xp, g, c: g * (c.a >= c.b), lambda xp, g, c: g * (c.a < c.b)),
+                    formulas=("∂/∂a = 1 where a ≥ min", "∂/∂min = 1 where a < min"), saves=(0, 1))
+CLAMP_MAX_T = OpDef("clamp_max_tensor", "ClampMaxBackward1", "clamp", forward=lambda a, hi: np.minimum(a, hi),
+                    vjps=(lambda xp, g, c: g * (c.a <= c.b), lambda xp, g, c: g * (c.a > c.b)),
+                    formulas=("∂/∂a = 1 where a ≤ max", "∂/∂max = 1 where a > max"), saves=(0, 1))
+
+
+# clamp with tensor bounds: the bounds are inputs of their own (None when not given), as in
+# PyTorch's ClampBackward0. A bound gets the gradient where it is the value taken, the input where
+# it lies within [min, max] (ties go to the input).
+CLAMP_TENSOR = OpDef("clamp_tensor", "ClampBackward0", "clamp", forward=_clamp_t_forward,
+                     vjps=(_clamp_t_input_grad, _clamp_t_min_grad, _clamp_t_max_grad),
+                     formulas=("∂clamp(a, lo, hi)/∂a = 1 where lo ≤ a ≤ hi", "∂/∂lo = 1 where a < lo",
+                               "∂/∂hi = 1 where a > hi"),
+                     saves=(0, 1, 2), dtype="same")
 
 MAXIMUM = OpDef("maximum", "MaximumBackward0", "max", forward=np.maximum,
                 vjps=(lambda xp, g, c: g * ((c.a > c.b) + (c.a == c.b) * 0.5),
@@ -151,13 +232,13 @@ MINIMUM = OpDef("minimum", "MinimumBackward0", "min", forward=np.minimum,
                 formulas=("∂min(a,b)/∂a = 1 where a < b (½ on ties)", "∂min(a,b)/∂b = 1 where b < a (½ on ties)"),
                 saves=(0, 1))
 
+# The condition is a parameter, not an input (it is never differentiated): WhereBackward0 has one
+# edge per value operand, as in PyTorch.
 WHERE = OpDef("where", "WhereBackward0", "where",
-              forward=lambda cond, a, b: np.where(cond, a, b),
-              vjps=(None,
-                    lambda xp, g, c: xp.where(c.inputs[0], g, g * 0),
-                    lambda xp, g, c: xp.where(c.inputs[0], g * 0, g)),
-              formulas=(None, "∂/∂a = 1 where cond", "∂/∂b = 1 where not cond"),
-              saves=(0,))
+              forward=lambda a, b, condition: np.where(condition, a, b),
+              vjps=(lambda xp, g, c: xp.where(c.condition, g, g * 0),
+                    lambda xp, g, c: xp.where(c.condition, g * 0, g)),
+              formulas=("∂/∂a = 1 where cond", "∂/∂b = 1 where not cond"))
 
 TO_DTYPE = OpDef("to_dtype", "ToCopyBackward0", "to", forward=lambda a, dtype: a.astype(dtype.np),
                  vjps=(lambda xp, g, c: g,), formulas=("∂a/∂a = 1 (cast back)",), dtype="same")
@@ -207,7 +288,8 @@ def rsub(input, other):
     from ..tensor import Tensor
     if isinstance(other, Tensor):
         return sub(other, input)
-    return apply(RSUB, (input, operand(other, "rsub")))
+    other = operand(other, "rsub")
+    return apply(RSUB, (input,), {"other": other}, out_dtype=D.result_type(input, other))
 
 
 def div(input, other, *, rounding_mode=None, out=None):
@@ -228,6 +310,11 @@ true_divide = divide = div
 
 def neg(input):
     """-input."""
+    _require_tensor(input, "neg")
+    if input.dtype is D.bool_:
+        raise RuntimeError(
+            "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a "
+            "mask, use the `~` or `logical_not()` operator instead.")
     return apply(NEG, (input,))
 
 
@@ -236,17 +323,39 @@ negative = neg
 
 def reciprocal(input):
     """1 / input."""
+    _require_tensor(input, "reciprocal")
     return apply(RECIPROCAL, (input,))
+
+
+def _is_integer(x) -> bool:
+    """An integer (not bool, not floating) tensor or number."""
+    if isinstance(x, Tensor):
+        return x.dtype._category == 1
+    return isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_))
+
+
+def _check_negative_int_power(base, exponent) -> None:
+    """PyTorch refuses an integer to a negative integer power (the result is not an integer)."""
+    if _is_integer(base) and _is_integer(exponent):
+        e = exponent._data if isinstance(exponent, Tensor) else exponent
+        if np.any(np.asarray(e) < 0):
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
 
 
 def pow(input, exponent):
     """input ** exponent; either may be a tensor or a number."""
     from ..tensor import Tensor
     if not isinstance(input, Tensor):
-        return apply(RPOW, (operand(exponent, "pow", "exponent"),), {"base": input})
+        if not isinstance(exponent, Tensor):
+            raise TypeError(f"pow(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+        operand(input, "pow", "self", 1)
+        _check_negative_int_power(input, exponent)
+        return apply(RPOW, (exponent,), {"base": input}, out_dtype=D.result_type(exponent, input))
     if isinstance(exponent, Tensor):
+        _check_negative_int_power(input, exponent)
         return apply(POW_TENSOR, (input, exponent))
     operand(exponent, "pow", "exponent")
+    _check_negative_int_power(input, exponent)
     if not input.dtype.is_floating_point and isinstance(exponent, float):
         input = input.to(D.default_float())
     return apply(POW, (input,), {"exponent": exponent})
@@ -256,8 +365,16 @@ def square(input):
     return pow(input, 2)
 
 
+def _require_tensor(input, name) -> None:
+    from ..tensor import Tensor
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+
+
 def _unary(op, name, doc):
     def fn(input, *, out=None):
+        if not isinstance(input, Tensor):
+            _require_tensor(input, name)
         return apply(op, (input,))
     fn.__name__ = name
     fn.__doc__ = doc
@@ -274,6 +391,11 @@ tanh = _unary(TANH, "tanh", "Hyperbolic tangent of each element.")
 sigmoid = _unary(SIGMOID, "sigmoid", "The logistic function 1 / (1 + e^-x) of each element.")
 relu = _unary(RELU, "relu", "max(x, 0) of each element.")
 sqrt = _unary(SQRT, "sqrt", "Square root of each element.")
+rsqrt = _unary(RSQRT, "rsqrt", "1 / sqrt(x) of each element.")
+log1p = _unary(LOG1P, "log1p", "log(1 + x) of each element, accurate for small x.")
+expm1 = _unary(EXPM1, "expm1", "exp(x) - 1 of each element, accurate for small x.")
+log2 = _unary(LOG2, "log2", "Base-2 logarithm of each element.")
+log10 = _unary(LOG10, "log10", "Base-10 logarithm of each element.")
 abs = _unary(ABS, "abs", "Absolute value of each element.")
 sign = _unary(SIGN, "sign", "-1, 0 or 1 by the sign of each element.")
 floor = _unary(FLOOR, "floor", "Largest integer not above each element.")
@@ -282,67 +404,66 @@ round = _unary(ROUND, "round", "Each element rounded to the nearest integer (hal
 absolute = abs
 
 
-def rsqrt(input):
-    return reciprocal(sqrt(input))
-
-
-def log1p(input):
-    return log(add(input, 1))
-
-
-def expm1(input):
-    return sub(exp(input), 1)
-
-
-def log2(input):
-    return div(log(input), float(np.log(2.0)))
-
-
-def log10(input):
-    return div(log(input), float(np.log(10.0)))
-
-
 def clamp(input, min=None, max=None):
     """Limit each element to [min, max]; the gradient is 1 inside and 0 outside."""
     from ..tensor import Tensor
+    _require_tensor(input, "clamp")
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
-        out = input
-        if min is not None:
-            out = maximum(out, min)
-        if max is not None:
-            out = minimum(out, max)
-        return out
+        return _clamp_tensor(input, min, max)
     params = {}
     if min is not None:
-        params["min"] = min
+        params["min"] = operand(min, "clamp", "min")
     if max is not None:
-        params["max"] = max
+        params["max"] = operand(max, "clamp", "max")
     return apply(CLAMP, (input,), params)
+
+
+def _clamp_tensor(input, min, max):
+    lo = None if min is None else operand(min, "clamp", "min")
+    hi = None if max is None else operand(max, "clamp", "max")
+    out_dtype = D.result_type(*[x for x in (input, lo, hi) if x is not None])
+    return apply(CLAMP_TENSOR, (input, lo, hi), out_dtype=out_dtype)
 
 
 clip = clamp
 
 
 def clamp_min(input, min):
-    return clamp(input, min=min)
+    """max(input, min) elementwise."""
+    from ..tensor import Tensor
+    _require_tensor(input, "clamp_min")
+    if isinstance(min, Tensor):
+        return apply(CLAMP_MIN_T, (input, min))
+    return apply(CLAMP_MIN, (input,), {"min": operand(min, "clamp_min", "min")})
 
 
 def clamp_max(input, max):
-    return clamp(input, max=max)
+    """min(input, max) elementwise."""
+    from ..tensor import Tensor
+    _require_tensor(input, "clamp_max")
+    if isinstance(max, Tensor):
+        return apply(CLAMP_MAX_T, (input, max))
+    return apply(CLAMP_MAX, (input,), {"max": operand(max, "clamp_max", "max")})
 
 
 def where(condition, input=None, other=None):
     """Elementwise choice: ``input`` where ``condition`` holds, else ``other``."""
-    from ..tensor import Tensor
     from ..creation import as_tensor
+    from .registry import broadcast_error
     if input is None and other is None:
         return tuple(as_tensor(i) for i in np.nonzero(condition._data))
     cond = condition if isinstance(condition, Tensor) else as_tensor(np.asarray(condition))
     if cond.dtype is not D.bool_:
-        raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype {cond.dtype.name.capitalize()}")
-    return apply(WHERE, (cond, operand(input, "where", "input"), operand(other, "where", "other")))
+        raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype {cond.dtype.scalar_name}")
+    a, b = operand(input, "where", "input", 2), operand(other, "where", "other", 3)
+    shapes = [cond._data.shape, np.shape(getattr(a, "_data", a)), np.shape(getattr(b, "_data", b))]
+    try:
+        np.broadcast_shapes(*shapes)
+    except ValueError:
+        raise broadcast_error(shapes) from None
+    return apply(WHERE, (a, b), {"condition": cond._data})
 
 
 def to_dtype(input, dtype):

@@ -51,26 +51,36 @@ DOT = OpDef("dot", "DotBackward0", "·", forward=np.dot,
             vjps=(lambda xp, g, c: g * c.b, lambda xp, g, c: g * c.a),
             formulas=("∂(a·b)/∂a = b", "∂(a·b)/∂b = a"), saves=(0, 1))
 
+def _addmm_forward(bias, x, w, beta=1, alpha=1):
+    if beta == 1 and alpha == 1:
+        return bias + x @ w
+    return (bias * beta if beta != 0 else np.zeros_like(bias)) + alpha * (x @ w)
+
+
+def _scaled(g, c, name):
+    k = c.params.get(name, 1)
+    return g if k == 1 else g * k
+
+
 ADDMM = OpDef("addmm", "AddmmBackward0", "W·x+b",
-              forward=lambda bias, x, w: bias + x @ w,
-              vjps=(lambda xp, g, c: g,
-                    lambda xp, g, c: xp.matmul(g, xp.mT(c.inputs[2])),
-                    lambda xp, g, c: xp.matmul(xp.mT(c.inputs[1]), g)),
+              forward=_addmm_forward,
+              vjps=(lambda xp, g, c: _scaled(g, c, "beta"),
+                    lambda xp, g, c: _scaled(xp.matmul(g, xp.mT(c.inputs[2])), c, "alpha"),
+                    lambda xp, g, c: _scaled(xp.matmul(xp.mT(c.inputs[1]), g), c, "alpha")),
               formulas=("∂(b + X·W)/∂b = 1", "∂(b + X·W)/∂X = G·Wᵀ", "∂(b + X·W)/∂W = Xᵀ·G"),
               saves=(1, 2))
 
 
 def _check_same_dtype(name, a, b):
     if a.dtype is not b.dtype:
-        names = {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int", "float16": "Half"}
         raise RuntimeError(
-            f"{name}: expected both operands to have the same dtype, but got {names.get(a.dtype.name, a.dtype.name)} "
-            f"and {names.get(b.dtype.name, b.dtype.name)}")
+            f"expected m1 and m2 to have the same dtype, but got: {a.dtype.scalar_name.lower()} != "
+            f"{b.dtype.scalar_name.lower()}")
 
 
-def _require_tensors(name, a, b):
+def _require_tensors(name, a, b, names=("input", "other")):
     from ..tensor import Tensor
-    for pos, (x, arg) in enumerate(((a, "input"), (b, "other"))):
+    for pos, (x, arg) in enumerate(zip((a, b), names)):
         if not isinstance(x, Tensor):
             raise TypeError(f"{name}(): argument '{arg}' (position {pos + 1}) must be Tensor, not {type(x).__name__}")
 
@@ -87,23 +97,28 @@ def matmul(input, other):
     k_a = a[-1]
     k_b = b[0] if other.ndim == 1 else b[-2]
     if k_a != k_b:
-        if input.ndim == 2 and other.ndim == 2:
-            raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({fmt_shape(a)} and {fmt_shape(b)})")
-        if other.ndim == 1:
-            raise RuntimeError(f"size mismatch, got input ({a[0] if input.ndim == 2 else fmt_shape(a[:-1])}), mat ({fmt_shape(a)}), vec ({b[0]})")
+        if input.ndim <= 2 and other.ndim == 2:  # a vector on the left is a 1 x n matrix
+            shape_a = a if input.ndim == 2 else (1,) + tuple(a)
+            raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({fmt_shape(shape_a)} and {fmt_shape(b)})")
+        if other.ndim == 1:  # the rows of input, all batches folded into one matrix, times a vector
+            rows = int(np.prod(a[:-1]))
+            raise RuntimeError(f"size mismatch, got input ({rows}), mat ({rows}x{k_a}), vec ({b[0]})")
         raise RuntimeError(f"matmul: shapes cannot be multiplied ({fmt_shape(a)} and {fmt_shape(b)}): "
                            f"the last dim of the first ({k_a}) must equal the second-to-last dim of the second ({k_b})")
+    batch_a = tuple(a[:-2]) if input.ndim > 1 else ()
+    batch_b = tuple(b[:-2]) if other.ndim > 1 else ()
     try:
-        np.broadcast_shapes(a[:-2], b[:-2])
+        np.broadcast_shapes(batch_a, batch_b)
     except ValueError:
-        raise RuntimeError(f"matmul: batch dims of {tuple(a)} and {tuple(b)} cannot be broadcast together") from None
+        from .registry import broadcast_error
+        raise broadcast_error([batch_a, batch_b]) from None
     _check_same_dtype("matmul", input, other)
     return apply(MATMUL, (input, other))
 
 
 def mm(input, mat2):
     """Product of two matrices."""
-    _require_tensors("mm", input, mat2)
+    _require_tensors("mm", input, mat2, ("input", "mat2"))
     if input.ndim != 2:
         raise RuntimeError("self must be a matrix")
     if mat2.ndim != 2:
@@ -113,7 +128,7 @@ def mm(input, mat2):
 
 def mv(input, vec):
     """Product of a matrix and a vector."""
-    _require_tensors("mv", input, vec)
+    _require_tensors("mv", input, vec, ("input", "vec"))
     if input.ndim != 2 or vec.ndim != 1:
         raise RuntimeError(f"vector + matrix @ vector expected, got {vec.ndim}, {input.ndim}, {vec.ndim}")
     return matmul(input, vec)
@@ -121,7 +136,7 @@ def mv(input, vec):
 
 def dot(input, other):
     """Inner product of two 1-D tensors of the same length."""
-    _require_tensors("dot", input, other)
+    _require_tensors("dot", input, other, ("input", "tensor"))
     if input.ndim != 1 or other.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {input.ndim}D and {other.ndim}D tensors")
     if input.shape[0] != other.shape[0]:
@@ -130,10 +145,9 @@ def dot(input, other):
             f"inconsistent tensor size, expected tensor [{n}] and src [{m}] to have the same number of elements, "
             f"but got {n} and {m} elements respectively")
     if input.dtype is not other.dtype:
-        names = {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int", "float16": "Half"}
         raise RuntimeError(
-            f"dot : expected both vectors to have same dtype, but found {names.get(input.dtype.name)} and "
-            f"{names.get(other.dtype.name)}")
+            f"dot : expected both vectors to have same dtype, but found {input.dtype.scalar_name} and "
+            f"{other.dtype.scalar_name}")
     return apply(DOT, (input, other))
 
 
@@ -143,6 +157,10 @@ vdot = dot
 
 def outer(input, vec2):
     """Outer product of two vectors."""
+    _require_tensors("outer", input, vec2, ("input", "vec2"))
+    for what, v in (("self", input), ("vec2", vec2)):
+        if v.ndim != 1:
+            raise RuntimeError(f"outer: Expected 1-D argument {what}, but got {v.ndim}-D")
     return input.reshape(-1, 1) * vec2
 
 
@@ -151,10 +169,22 @@ ger = outer
 
 def addmm(input, mat1, mat2, *, beta=1, alpha=1):
     """input + mat1 @ mat2 (the op a linear layer records)."""
-    if beta != 1 or alpha != 1:
-        return input * beta + matmul(mat1, mat2) * alpha
-    if mat1.ndim != 2 or mat2.ndim != 2:
-        raise RuntimeError("mat1 and mat2 must be matrices")
+    _require_tensors("addmm", mat1, mat2, ("mat1", "mat2"))
+    if mat1.ndim != 2:
+        raise RuntimeError(f"mat1 must be a matrix, got {mat1.ndim}-D tensor")
+    if mat2.ndim != 2:
+        raise RuntimeError(f"mat2 must be a matrix, got {mat2.ndim}-D tensor")
     if mat1.shape[1] != mat2.shape[0]:
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({fmt_shape(mat1.shape)} and {fmt_shape(mat2.shape)})")
-    return apply(ADDMM, (input, mat1, mat2))
+    out_shape = (mat1.shape[0], mat2.shape[1])
+    bias_shape = tuple(getattr(input, "shape", ()))
+    if len(bias_shape) > 2:
+        raise RuntimeError(f"addmm: input must be at most 2-D, got {len(bias_shape)}-D")
+    for k in range(1, len(bias_shape) + 1):
+        if bias_shape[-k] not in (1, out_shape[-k]):
+            raise RuntimeError(
+                f"The expanded size of the tensor ({out_shape[-k]}) must match the existing size ({bias_shape[-k]}) at "
+                f"non-singleton dimension {2 - k}.  Target sizes: {list(out_shape)}.  Tensor sizes: {list(bias_shape)}")
+    _check_same_dtype("addmm", mat1, mat2)
+    params = None if beta == 1 and alpha == 1 else {"beta": beta, "alpha": alpha}
+    return apply(ADDMM, (input, mat1, mat2), params)
