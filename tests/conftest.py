@@ -20,6 +20,23 @@ def output_dir(request) -> Path:
     return path
 
 
+@pytest.fixture(params=["python", "dot"])
+def engine(request) -> str:
+    """Both layout engines; dot is skipped where missing (failed if AUTOGRADVIZ_REQUIRE_DOT=1)."""
+    if request.param == "dot":
+        from render_support import need_dot
+        need_dot()
+    return request.param
+
+
+@pytest.fixture
+def no_dot(monkeypatch):
+    """A machine without Graphviz: shutil.which finds no dot."""
+    import shutil
+    real = shutil.which
+    monkeypatch.setattr(shutil, "which", lambda name, *a, **k: None if name == "dot" else real(name, *a, **k))
+
+
 @pytest.fixture
 def ipython():
     """A fresh in-process IPython shell that writes no history to the home folder."""

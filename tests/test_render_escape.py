@@ -1,13 +1,12 @@
 """Hostile names cannot inject markup into the SVG/HTML nor syntax into the DOT text."""
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import subprocess
 import xml.etree.ElementTree as ET
 
-import pytest
+
+from render_support import need_dot  # noqa: F401  (engine, no_dot: fixtures in conftest)
 
 from autogradviz.graph.model import Edge, Graph, Node
 from autogradviz.render import GraphView, layout, to_dot
@@ -18,21 +17,6 @@ SCRIPT = "</text><script>alert(1)</script>"
 DOT_BREAK = '"];evil[label="'
 VALUE = "a & b < c > d \"q\" 'r' \\N {x|y} <b>"
 UNICODE = "∂L/∂x × Σ 🙂 中文"
-
-
-def need_dot() -> None:
-    if shutil.which("dot"):
-        return
-    if os.environ.get("AUTOGRADVIZ_REQUIRE_DOT") == "1":
-        pytest.fail("AUTOGRADVIZ_REQUIRE_DOT=1 but Graphviz's `dot` is not installed")
-    pytest.skip("Graphviz's `dot` is not installed")
-
-
-@pytest.fixture(params=["python", "dot"])
-def engine(request) -> str:
-    if request.param == "dot":
-        need_dot()
-    return request.param
 
 
 def hostile_graph() -> Graph:

@@ -4,12 +4,13 @@ from __future__ import annotations
 import ast
 import importlib
 import math
-import os
 import pathlib
 import shutil
 import warnings
 
 import pytest
+
+from render_support import need_dot  # noqa: F401  (engine, no_dot: fixtures in conftest)
 
 from autogradviz.graph.model import Edge, Graph, Node
 from autogradviz.render import INSTALL_HINT, GraphView, layout
@@ -19,27 +20,6 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 MINE = [ROOT / "autogradviz" / "render" / f for f in
         ("__init__.py", "escape.py", "layout.py", "svg.py", "dot_source.py", "view.py")] + \
        [ROOT / "autogradviz" / "graph" / "collapse.py"]
-
-
-def need_dot() -> None:
-    if shutil.which("dot"):
-        return
-    if os.environ.get("AUTOGRADVIZ_REQUIRE_DOT") == "1":
-        pytest.fail("AUTOGRADVIZ_REQUIRE_DOT=1 but Graphviz's `dot` is not installed")
-    pytest.skip("Graphviz's `dot` is not installed")
-
-
-@pytest.fixture(params=["python", "dot"])
-def engine(request) -> str:
-    if request.param == "dot":
-        need_dot()
-    return request.param
-
-
-@pytest.fixture
-def no_dot(monkeypatch):
-    real = shutil.which
-    monkeypatch.setattr(shutil, "which", lambda name, *a, **k: None if name == "dot" else real(name, *a, **k))
 
 
 def mlp_graph(n_in: int = 3, hidden: int = 4) -> Graph:

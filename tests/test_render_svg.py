@@ -1,33 +1,17 @@
 """The SVG writer: structure, labels, styles, restyling without re-layout, orientation."""
 from __future__ import annotations
 
-import os
-import shutil
 import time
 import xml.etree.ElementTree as ET
 
 import pytest
 
+from render_support import need_dot  # noqa: F401  (engine, no_dot: fixtures in conftest)
+
 from autogradviz.graph.model import Edge, Graph, Node
 from autogradviz.render import layout, to_svg
 
 NS = "{http://www.w3.org/2000/svg}"
-
-
-def need_dot() -> None:
-    """Skip without Graphviz, unless AUTOGRADVIZ_REQUIRE_DOT=1 demands it (then fail)."""
-    if shutil.which("dot"):
-        return
-    if os.environ.get("AUTOGRADVIZ_REQUIRE_DOT") == "1":
-        pytest.fail("AUTOGRADVIZ_REQUIRE_DOT=1 but Graphviz's `dot` is not installed")
-    pytest.skip("Graphviz's `dot` is not installed")
-
-
-@pytest.fixture(params=["python", "dot"])
-def engine(request) -> str:
-    if request.param == "dot":
-        need_dot()
-    return request.param
 
 
 def dot_graph() -> Graph:

@@ -2,36 +2,16 @@
 from __future__ import annotations
 
 import os
-import shutil
 import xml.etree.ElementTree as ET
 
 import pytest
+
+from render_support import need_dot  # noqa: F401  (engine, no_dot: fixtures in conftest)
 
 from autogradviz.graph.model import Edge, Graph, Node
 from autogradviz.render import GraphView
 
 NS = "{http://www.w3.org/2000/svg}"
-
-
-def need_dot() -> None:
-    if shutil.which("dot"):
-        return
-    if os.environ.get("AUTOGRADVIZ_REQUIRE_DOT") == "1":
-        pytest.fail("AUTOGRADVIZ_REQUIRE_DOT=1 but Graphviz's `dot` is not installed")
-    pytest.skip("Graphviz's `dot` is not installed")
-
-
-@pytest.fixture(params=["python", "dot"])
-def engine(request) -> str:
-    if request.param == "dot":
-        need_dot()
-    return request.param
-
-
-@pytest.fixture
-def no_dot(monkeypatch):
-    real = shutil.which
-    monkeypatch.setattr(shutil, "which", lambda name, *a, **k: None if name == "dot" else real(name, *a, **k))
 
 
 def graph() -> Graph:
