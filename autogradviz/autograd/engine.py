@@ -94,13 +94,15 @@ def _root_grads(outputs, grad_outputs, create_graph):
 
 def backward_steps(outputs: Sequence, grad_outputs: Sequence | None = None, *,
                    retain_graph: bool | None = None, create_graph: bool = False,
-                   accumulate: bool = True, capture: dict | None = None) -> Iterator[Step]:
+                   accumulate: bool = True, capture: dict | None = None,
+                   report: bool = True) -> Iterator[Step]:
     """Run the backward pass one node at a time.
 
     accumulate: write leaf gradients into ``.grad`` (False leaves every tensor untouched; the
         steps still report what each leaf would receive).
     capture: a dict ``{node: None}``; the gradient arriving at each of those nodes is stored in it
         (this is how ``autograd.grad`` collects its results).
+    report: yield a ``Step`` per node (``backward()`` passes False: it only needs the effects).
     """
     if grad_outputs is None:
         grad_outputs = [None] * len(outputs)
@@ -141,7 +143,7 @@ def backward_steps(outputs: Sequence, grad_outputs: Sequence | None = None, *,
                 and node._pre_hooks is None and node._hooks is None and capture is None):
             # The common case: a built-in rule on NumPy arrays; nothing is recorded, no mode switch.
             grads_in = node.apply(grad, False)
-            step = Step(index, node, grad, grads_in)
+            step = Step(index, node, grad, grads_in) if report else None
         else:
             # Grad mode is create_graph only while this node's rules and hooks run, never across
             # the yield: code that consumes the steps runs in the caller's mode.
@@ -154,7 +156,7 @@ def backward_steps(outputs: Sequence, grad_outputs: Sequence | None = None, *,
                 _grad_mode._set(previous_mode)
         if not retain_graph:
             node.release()
-        if step is not None:
+        if step is not None and report:
             index += 1
             yield step
         for nxt, g in zip(node._fns, grads_in):
@@ -247,7 +249,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
                 t._grad = g if t._grad is None else t._grad + g
         return
     for _ in backward_steps(list(tensors), list(grad_tensors), retain_graph=retain_graph,
-                            create_graph=create_graph):
+                            create_graph=create_graph, report=False):
         pass
 
 
@@ -273,7 +275,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         nodes.append(t._grad_fn if t._grad_fn is not None else accumulator(t))
     capture = {n: None for n in nodes}
     for _ in backward_steps(outputs, grad_outputs, retain_graph=retain_graph,
-                            create_graph=create_graph, accumulate=False, capture=capture):
+                            create_graph=create_graph, accumulate=False, capture=capture, report=False):
         pass
     results = []
     for index, (t, n) in enumerate(zip(inputs_tuple, nodes)):
