@@ -272,10 +272,6 @@ class Tensor:
     def is_cuda(self) -> bool:
         return False
 
-    @property
-    def is_floating_point_(self) -> bool:  # pragma: no cover - kept for symmetry
-        return self._dtype.is_floating_point
-
     def is_floating_point(self) -> bool:
         return self._dtype.is_floating_point
 
@@ -471,20 +467,18 @@ class Tensor:
 
     def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator=None) -> "Tensor":
         from .creation import _rng
-        self._check_inplace_leaf_nograd()
+        self._check_inplace_leaf()
         self._data[...] = _rng(generator).normal(mean, std, self._data.shape)
         self._bump()
         return self
 
     def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator=None) -> "Tensor":
         from .creation import _rng
-        self._check_inplace_leaf_nograd()
+        self._check_inplace_leaf()
         self._data[...] = _rng(generator).uniform(a, b, self._data.shape)
         self._bump()
         return self
 
-    def _check_inplace_leaf_nograd(self) -> None:
-        self._check_inplace_leaf()
 
 
 def _rebuild(data, dtype_name, requires_grad):

@@ -9,7 +9,6 @@ from __future__ import annotations
 import itertools
 import weakref
 
-import numpy as np
 
 from .. import _grad_mode
 from .._tensor_meta import version_error
