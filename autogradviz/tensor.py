@@ -5,7 +5,6 @@ holds the state, the conversions, the in-place helpers and ``backward``.
 """
 from __future__ import annotations
 
-import numbers
 import warnings
 import weakref
 from typing import Any
@@ -490,7 +489,3 @@ def _rebuild(data, dtype_name, requires_grad):
 def is_tensor(obj: Any) -> bool:
     """True for autogradviz tensors."""
     return isinstance(obj, Tensor)
-
-
-def _is_number(x) -> bool:
-    return isinstance(x, numbers.Number) or isinstance(x, np.generic)
