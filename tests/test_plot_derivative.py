@@ -13,23 +13,7 @@ import pytest
 import autogradviz as torch
 from autogradviz.widgets.plot import plot_derivative
 
-D2L_F = '''
-def f(a):
-    b = a * 2
-    while b.norm() < 1000:
-        b = b * 2
-    if b.sum() > 0:
-        c = b
-    else:
-        c = 100 * b
-    return c
-'''
-
-
-def d2l_f():
-    scope = {}
-    exec(D2L_F, scope)  # noqa: S102 - the course's code, verbatim
-    return scope["f"]
+from seeds.cells import control_flow_f as d2l_f  # noqa: E402 - D2L's f(a), from the seed text
 
 
 def line(fig, start: str):

@@ -61,13 +61,12 @@ def test_control_flow_gradient_is_the_multiplier():
     """D2L's f(a) is piecewise linear: the gradient is the multiplier f(a)/a, a power of two
     (times 100 on the negative branch), whatever the random a (over many seeds)."""
     import autogradviz as torch
-    from seeds.cells import F_CONTROL_FLOW_NORM
-    ns: dict = {"torch": torch}
-    exec(F_CONTROL_FLOW_NORM, ns)
+    from seeds.cells import control_flow_f
+    f = control_flow_f()
     for seed in range(20):
         torch.manual_seed(seed)
         a = torch.randn(size=(), requires_grad=True)
-        d = ns["f"](a)
+        d = f(a)
         d.backward()
         k = a.grad.item() / (100 if a.item() < 0 else 1)
         assert k.is_integer() and (int(k) & (int(k) - 1)) == 0, a.grad

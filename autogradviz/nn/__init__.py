@@ -3,49 +3,8 @@
 Everything is built on the engine's ops, so a model's forward pass is an ordinary autograd
 graph with PyTorch's node names.
 """
-from . import functional, init
-from .modules import (
-                      BCELoss,
-                      BCEWithLogitsLoss,
-                      CrossEntropyLoss,
-                      Dropout,
-                      Flatten,
-                      Identity,
-                      L1Loss,
-                      Linear,
-                      LogSoftmax,
-                      Module,
-                      ModuleList,
-                      MSELoss,
-                      NLLLoss,
-                      ReLU,
-                      Sequential,
-                      Sigmoid,
-                      Softmax,
-                      Tanh,
-)
+from . import functional, init, modules
+from .modules import *  # noqa: F403 - the layers, listed once in modules/__init__.py
 from .parameter import Parameter
 
-__all__ = [
-                      "BCELoss",
-                      "BCEWithLogitsLoss",
-                      "CrossEntropyLoss",
-                      "Dropout",
-                      "Flatten",
-                      "Identity",
-                      "L1Loss",
-                      "Linear",
-                      "LogSoftmax",
-                      "MSELoss",
-                      "Module",
-                      "ModuleList",
-                      "NLLLoss",
-                      "Parameter",
-                      "ReLU",
-                      "Sequential",
-                      "Sigmoid",
-                      "Softmax",
-                      "Tanh",
-                      "functional",
-                      "init",
-]
+__all__ = [*modules.__all__, "Parameter", "functional", "init"]

@@ -42,6 +42,14 @@ F_CONTROL_FLOW_ITEM = '''def f(a):
     return c
 '''
 
+def control_flow_f():
+    """D2L's f(a) (the version with ``b.norm()``), built from the material's own text."""
+    import autogradviz as torch
+    scope = {"torch": torch}
+    exec(F_CONTROL_FLOW_NORM, scope)  # noqa: S102 - the course's code, verbatim
+    return scope["f"]
+
+
 SEED_000 = [  # D2L 2.5, PyTorch version
     ('''import torch
 
