@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["dtype", "result_type", "from_numpy_dtype", "default_float"]
+__all__ = ["default_float", "dtype", "from_numpy_dtype", "result_type"]
 
 
 class dtype:
@@ -35,7 +35,7 @@ class dtype:
     def is_complex(self) -> bool:
         return False
 
-    def to_real(self) -> "dtype":
+    def to_real(self) -> dtype:
         return self
 
 

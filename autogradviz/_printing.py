@@ -102,7 +102,7 @@ def _summarized(a: np.ndarray) -> np.ndarray:
 
 def _vector(a: np.ndarray, indent: int, summarize: bool, fmt: _Formatter) -> str:
     e = OPTIONS.edgeitems
-    per_line = max(1, int(math.floor((OPTIONS.linewidth - indent) / (fmt.max_width + 2))))
+    per_line = max(1, math.floor((OPTIONS.linewidth - indent) / (fmt.max_width + 2)))
     if summarize and a.shape[0] > 2 * e:
         data = [fmt.format(v) for v in a[:e].tolist()] + [" ..."] + [fmt.format(v) for v in a[-e:].tolist()]
     else:

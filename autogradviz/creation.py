@@ -21,7 +21,7 @@ class Generator:
         self._rng = np.random.default_rng()
         self._seed = None
 
-    def manual_seed(self, seed: int) -> "Generator":
+    def manual_seed(self, seed: int) -> Generator:
         self._rng = np.random.default_rng(int(seed))
         self._seed = int(seed)
         return self
@@ -224,7 +224,7 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
     """Values from start (default 0) up to, not including, end."""
     if end is None:
         start, end = 0, start
-    args = [getattr(v, "item", lambda: v)() for v in (start, end, step)]
+    args = [v.item() if hasattr(v, "item") else v for v in (start, end, step)]
     if step == 0:
         raise RuntimeError("step must be nonzero")
     if (args[1] - args[0]) * args[2] < 0:

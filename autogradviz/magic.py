@@ -61,7 +61,7 @@ class AutogradMagics(Magics):
     @line_cell_magic
     def autograd(self, line: str = "", cell: str | None = None):
         """Draw the computational graph of a cell (%%autograd) or of a tensor (%autograd NAME)."""
-        __tracebackhide__ = True  # noqa: F841 - a cell's error shows the cell's frames, not ours
+        __tracebackhide__ = True
         args = parse_argstring(self.autograd, line)
         if args.help:
             print(self.autograd.__doc__)
@@ -89,7 +89,7 @@ class AutogradMagics(Magics):
     def _run_cell(self, cell: str) -> None:
         """Run the cell as the notebook would (output, display of the last expression); an
         exception propagates as the cell's own, and no picture is drawn."""
-        __tracebackhide__ = True  # noqa: F841 - IPython hides this frame in tracebacks
+        __tracebackhide__ = True
         shell = self.shell
         show = shell.showtraceback
         shell.showtraceback = lambda *a, **k: None  # the re-raise below shows it once

@@ -50,7 +50,7 @@ class device:
 CPU = device("cpu")
 
 
-def _make(data: np.ndarray, dtype: D.dtype, grad_fn=None) -> "Tensor":
+def _make(data: np.ndarray, dtype: D.dtype, grad_fn=None) -> Tensor:
     t = object.__new__(Tensor)
     t._data = data
     t._dtype = dtype
@@ -108,7 +108,7 @@ class Tensor:
             raise RuntimeError("only Tensors of floating point dtype can require gradients")
         self._requires_grad = bool(value)
 
-    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Set ``requires_grad`` in place and return self."""
         self.requires_grad = requires_grad
         return self
@@ -122,7 +122,7 @@ class Tensor:
         return self._grad_fn is None
 
     @property
-    def grad(self) -> "Tensor | None":
+    def grad(self) -> Tensor | None:
         if self._grad_fn is not None and self._grad is None and not (self._meta and self._meta.retains_grad):
             warnings.warn(
                 "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
@@ -132,7 +132,7 @@ class Tensor:
         return self._grad
 
     @grad.setter
-    def grad(self, value: "Tensor | None") -> None:
+    def grad(self, value: Tensor | None) -> None:
         if value is not None:
             if not isinstance(value, Tensor):
                 raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type {type(value).__name__}")
@@ -198,13 +198,13 @@ class Tensor:
         from .autograd.node import _RemovableHandle
         return _RemovableHandle(meta.hooks, hook)
 
-    def backward(self, gradient: "Tensor | None" = None, retain_graph: bool | None = None,
+    def backward(self, gradient: Tensor | None = None, retain_graph: bool | None = None,
                  create_graph: bool = False, inputs=None) -> None:
         """Accumulate the gradient of this tensor into the ``.grad`` of the leaves it depends on."""
         from .autograd.engine import backward
         backward([self], [gradient], retain_graph=retain_graph, create_graph=create_graph, inputs=inputs)
 
-    def detach(self) -> "Tensor":
+    def detach(self) -> Tensor:
         """A tensor sharing this one's memory with no history: gradients stop here."""
         t = _make(self._data, self._dtype)
         if self._vc is None:
@@ -214,7 +214,7 @@ class Tensor:
             t._meta_().detached_from = weakref.ref(self._grad_fn)
         return t
 
-    def detach_(self) -> "Tensor":
+    def detach_(self) -> Tensor:
         """Make this tensor a leaf with no history, in place."""
         if self._grad_fn is not None:
             self._meta_().detached_from = weakref.ref(self._grad_fn)
@@ -223,12 +223,12 @@ class Tensor:
         return self
 
     @property
-    def data(self) -> "Tensor":
+    def data(self) -> Tensor:
         t = _make(self._data, self._dtype)
         return t
 
     @data.setter
-    def data(self, value: "Tensor") -> None:
+    def data(self, value: Tensor) -> None:
         self._data = value._data
         self._dtype = value._dtype
 
@@ -277,10 +277,10 @@ class Tensor:
     def is_contiguous(self) -> bool:
         return bool(self._data.flags.c_contiguous)
 
-    def contiguous(self) -> "Tensor":
+    def contiguous(self) -> Tensor:
         return self
 
-    def cpu(self) -> "Tensor":
+    def cpu(self) -> Tensor:
         return self
 
     def cuda(self, *a, **k):
@@ -392,7 +392,7 @@ class Tensor:
             dtype = matches[0]
         return self.to(dtype)
 
-    def to(self, *args, **kwargs) -> "Tensor":
+    def to(self, *args, **kwargs) -> Tensor:
         """Convert to a dtype (devices other than the CPU are refused)."""
         dtype = kwargs.pop("dtype", None)
         copy = kwargs.pop("copy", False)
@@ -411,22 +411,22 @@ class Tensor:
         from .ops.elementwise import to_dtype
         return to_dtype(self, dtype)
 
-    def float(self) -> "Tensor":
+    def float(self) -> Tensor:
         return self.to(D.float32)
 
-    def double(self) -> "Tensor":
+    def double(self) -> Tensor:
         return self.to(D.float64)
 
-    def half(self) -> "Tensor":
+    def half(self) -> Tensor:
         return self.to(D.float16)
 
-    def long(self) -> "Tensor":
+    def long(self) -> Tensor:
         return self.to(D.int64)
 
-    def int(self) -> "Tensor":
+    def int(self) -> Tensor:
         return self.to(D.int32)
 
-    def bool(self) -> "Tensor":
+    def bool(self) -> Tensor:
         return self.to(D.bool_)
 
     # --- in-place helpers that are not ops ------------------------------------------------
@@ -441,11 +441,11 @@ class Tensor:
         if is_grad_enabled() and self._grad_fn is None and self._requires_grad:
             raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
 
-    def zero_(self) -> "Tensor":
+    def zero_(self) -> Tensor:
         """Fill with zeros in place."""
         return self.fill_(0)
 
-    def fill_(self, value) -> "Tensor":
+    def fill_(self, value) -> Tensor:
         """Fill with ``value`` in place."""
         from ._grad_mode import is_grad_enabled
         if is_grad_enabled() and self.requires_grad:
@@ -457,21 +457,21 @@ class Tensor:
         self._bump()
         return self
 
-    def copy_(self, src) -> "Tensor":
+    def copy_(self, src) -> Tensor:
         """Copy ``src``'s values into this tensor (broadcasting), in place."""
+        from .ops.common import operand
         from .ops.elementwise import COPY
         from .ops.registry import apply, apply_inplace
-        from .ops.common import operand
         return apply_inplace(self, lambda old, s: apply(COPY, (old, s)), operand(src, "copy_", "src", 1))
 
-    def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator=None) -> "Tensor":
+    def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator=None) -> Tensor:
         from .creation import _rng
         self._check_inplace_leaf()
         self._data[...] = _rng(generator).normal(mean, std, self._data.shape)
         self._bump()
         return self
 
-    def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator=None) -> "Tensor":
+    def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator=None) -> Tensor:
         from .creation import _rng
         self._check_inplace_leaf()
         self._data[...] = _rng(generator).uniform(a, b, self._data.shape)

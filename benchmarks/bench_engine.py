@@ -313,7 +313,7 @@ def profile_tiny_chain(top: int = 20) -> None:
     total = sum(v[2] for v in stats.stats.values())
     rows = sorted(stats.stats.items(), key=lambda kv: kv[1][2], reverse=True)[:top]
     table = []
-    for (filename, line, func), (cc, nc, tt, ct, _) in rows:
+    for (filename, line, func), (_cc, nc, tt, ct, _) in rows:
         where = filename
         for marker in ("autogradviz" + os.sep, "numpy" + os.sep):
             if marker in filename:

@@ -77,7 +77,8 @@ def main() -> None:
         print(f"{title}: {len(g.nodes)} nodes, {len(g.edges)} edges")
         engines = [("python", 0.5)] + ([("dot", 0.3)] if dot_path() else [])
         for engine, target in engines:
-            report(f"layout + SVG, engine={engine}", median_time(lambda: layout(g, engine).svg(), 5), target)
+            report(f"layout + SVG, engine={engine}",
+                   median_time(lambda g=g, engine=engine: layout(g, engine).svg(), 5), target)
         if not dot_path():
             print("  layout + SVG, engine=dot            skipped (Graphviz's dot is not installed)")
         lay = layout(g, "python")
@@ -85,7 +86,7 @@ def main() -> None:
         ids = [n.id for n in g.nodes]
         step = iter(range(10**9))
 
-        def restyle() -> None:
+        def restyle(step=step, ids=ids, g=g, lay=lay) -> None:
             k = next(step) % len(ids)
             styles = {i: "done" for i in ids[:k]}
             styles[ids[k]] = "current"

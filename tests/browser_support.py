@@ -71,7 +71,7 @@ def jupyterlab(root: Path):
     cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
            f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}", "--allow-root",
            "--LabApp.news_url=''"]
-    log = open(state / "server.log", "w")
+    log = open(state / "server.log", "w")  # noqa: SIM115 (held by the server process until it stops)
     proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -82,7 +82,7 @@ def jupyterlab(root: Path):
                 break
             except OSError:
                 if proc.poll() is not None or time.time() > deadline:
-                    raise RuntimeError("JupyterLab did not start:\n" + (state / "server.log").read_text()[-3000:])
+                    raise RuntimeError("JupyterLab did not start:\n" + (state / "server.log").read_text()[-3000:]) from None
                 time.sleep(0.3)
         yield base, token
     finally:

@@ -9,9 +9,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-
-from browser_support import (browser_page, error_outputs, graph_pictures, jupyterlab, open_and_run_all,
-                             require_browser)
+from browser_support import browser_page, error_outputs, graph_pictures, jupyterlab, open_and_run_all, require_browser
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,11 +44,18 @@ def _move_plot_slider(page) -> None:
     text = widget.locator(".autogradviz-tangent-text")
     before = text.inner_text()
     handle = widget.locator(".widget-slider .noUi-handle, .widget-slider input").first
-    handle.focus()
-    for _ in range(5):
-        page.keyboard.press("ArrowRight")
-    page.wait_for_function("([el, old]) => el.textContent !== old", arg=[text.element_handle(), before])
-    assert text.inner_text() != before
+    # The slider may not take keys until its view has settled: press again until the text (re-read
+    # through the locator each time, never a stale element) shows a new tangent.
+    for _ in range(4):
+        handle.focus()
+        for _ in range(5):
+            page.keyboard.press("ArrowRight")
+        try:
+            expect(text).not_to_have_text(before, timeout=5000)
+            return
+        except AssertionError:
+            continue
+    raise AssertionError(f"the tangent text never changed from {before!r} when the slider was moved")
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import nbformat
 import pytest
-
 from browser_support import browser_page, error_outputs, jupyterlab, open_and_run_all, require_browser
 
 pytestmark = pytest.mark.browser

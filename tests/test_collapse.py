@@ -97,7 +97,7 @@ def test_chain_with_constants_absorbs_private_inputs():
     c = collapse(g, 20)
     assert len(c.nodes) <= 20
     check_well_formed(c)
-    k = [n for n in c.nodes if n.kind == "collapsed"][0]
+    k = next(n for n in c.nodes if n.kind == "collapsed")
     assert k.label.startswith("… 9,997 more MulBackward0")
     assert k.collapsed_count == 2 * 9_997 and weight(c) == len(g.nodes)
 
@@ -200,7 +200,7 @@ def test_side_tables_follow_the_folding():
     g.arrays = {n.id: (i, None) for i, n in enumerate(g.nodes)}
     c = collapse(g, 10)
     ids = {n.id for n in c.nodes}
-    k = [n.id for n in c.nodes if n.kind == "collapsed"][0]
+    k = next(n.id for n in c.nodes if n.kind == "collapsed")
     assert set(c.index.values()) == ids                     # every engine object finds its box
     assert c.index[1000 + 500] == k and c.index[1000] == "x"
     assert set(c.arrays) == ids - {k}                      # folded nodes have no arrays left

@@ -1105,7 +1105,7 @@ def test_like_factories():
 
 def test_random_factories():
     r = torch.rand(100)
-    assert r.dtype is F32 and r.shape == (100,) and 0 <= r.min().item() and r.max().item() < 1
+    assert r.dtype is F32 and r.shape == (100,) and r.min().item() >= 0 and r.max().item() < 1
     assert torch.randn(2, 3).shape == (2, 3) and torch.randn(2, dtype=torch.float64).dtype is F64
     ri = torch.randint(0, 5, (50,))
     assert ri.dtype is I64 and set(ri.tolist()) <= {0, 1, 2, 3, 4}
@@ -1244,7 +1244,7 @@ def test_deepcopy_and_pickle_of_leaves():
 
 def test_comparisons_with_non_tensors_follow_python():
     x = torch.tensor([1.0, 2.0])
-    assert (x == None) is False  # the == None comparison itself is under test
+    assert (x == None) is False  # noqa: E711 (the == None comparison itself is under test)
     assert (x != "a") is True
     assert (x == 1.0).tolist() == [True, False]
 

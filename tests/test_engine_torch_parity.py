@@ -375,7 +375,7 @@ def _outcome(lib, expr):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             eval(expr, {"L": lib, "np": np})
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         return type(exc).__name__, str(exc)
     return "no error", ""
 
@@ -396,7 +396,7 @@ def test_autograd_errors_match_pytorch():
             try:
                 call()
                 res.append(None)
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 res.append((type(exc).__name__, str(exc)))
         w = x * 1
         e = w.exp()
@@ -404,7 +404,7 @@ def test_autograd_errors_match_pytorch():
         e.mul_(2)
         try:
             e.sum().backward()
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             res.append((type(exc).__name__, str(exc).split(" Hint:")[0]))
         return res
 

@@ -461,7 +461,7 @@ def test_custom_function_backward_checked_against_finite_differences_too():
 def test_list_is_a_table_with_html_and_text():
     table = exercises.list()
     rows = list(table)
-    assert ("grad-2xTx", "The gradient of 2·xᵀx") == rows[[r[0] for r in rows].index("grad-2xTx")][:2]
+    assert rows[[r[0] for r in rows].index("grad-2xTx")][:2] == ("grad-2xTx", "The gradient of 2·xᵀx")
     assert "<table" in table._repr_html_() and "grad-2xTx" in table._repr_html_()
     assert "grad-2xTx" in repr(table) and "topic" in repr(table)
 

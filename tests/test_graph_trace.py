@@ -4,7 +4,6 @@ from __future__ import annotations
 import sys
 import xml.etree.ElementTree as ET
 
-import numpy as np
 import pytest
 
 import autogradviz as torch

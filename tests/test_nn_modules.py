@@ -417,7 +417,7 @@ def test_init_functions_fill_in_place_without_recording_and_return_the_tensor():
     assert nn.init.constant_(w, 0.5) is w and (w.detach().numpy() == 0.5).all()
     nn.init.uniform_(w, -2, 3)
     assert w.grad_fn is None and w.is_leaf
-    assert -2 <= w.detach().numpy().min() and w.detach().numpy().max() <= 3
+    assert w.detach().numpy().min() >= -2 and w.detach().numpy().max() <= 3
     nn.init.normal_(w, 1.0, 0.1)
     assert w.detach().numpy().mean() == pytest.approx(1.0, abs=0.01)
     assert w.detach().numpy().std() == pytest.approx(0.1, rel=0.05)

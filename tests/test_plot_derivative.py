@@ -9,11 +9,10 @@ import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from seeds.cells import control_flow_f as d2l_f
 
 import autogradviz as torch
 from autogradviz.widgets.plot import plot_derivative
-
-from seeds.cells import control_flow_f as d2l_f  # noqa: E402 - D2L's f(a), from the seed text
 
 
 def line(fig, start: str):

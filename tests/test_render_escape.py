@@ -4,9 +4,9 @@ from __future__ import annotations
 import re
 import subprocess
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
-
-from render_support import need_dot  # noqa: F401  (engine, no_dot: fixtures in conftest)
+from render_support import need_dot
 
 from autogradviz.graph.model import Edge, Graph, Node
 from autogradviz.render import GraphView, layout, to_dot
@@ -60,13 +60,13 @@ def test_hostile_names_in_svg(engine):
     assert groups["node-" + SCRIPT].find(NS + "title").text == "tip " + SCRIPT
     all_text = ["".join(t.itertext()) for t in root.iter(NS + "text")]
     assert all_text.count(SCRIPT) == 2                  # the edge's own label and the restyle one
-    edge = [g for g in root.iter(NS + "g") if g.get("class") == "edge"][0]
+    edge = next(g for g in root.iter(NS + "g") if g.get("class") == "edge")
     assert edge.get("data-src") == SCRIPT and edge.get("data-dst") == DOT_BREAK
 
 
 def test_hostile_names_in_html_page(tmp_path):
     path = GraphView(hostile_graph(), engine="python").save(tmp_path / "g.html")
-    page = open(path, encoding="utf-8").read()
+    page = Path(path).read_text(encoding="utf-8")
     assert "<script" not in page.lower()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
 

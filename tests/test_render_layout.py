@@ -9,8 +9,7 @@ import shutil
 import warnings
 
 import pytest
-
-from render_support import need_dot  # noqa: F401  (engine, no_dot: fixtures in conftest)
+from render_support import need_dot
 
 from autogradviz.graph.model import Edge, Graph, Node
 from autogradviz.render import INSTALL_HINT, GraphView, layout

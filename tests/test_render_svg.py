@@ -5,7 +5,6 @@ import time
 import xml.etree.ElementTree as ET
 
 import pytest
-
 from render_support import need_dot  # noqa: F401  (engine, no_dot: fixtures in conftest)
 
 from autogradviz.graph.model import Edge, Graph, Node
@@ -76,7 +75,7 @@ def test_root_element_scales_and_is_not_cropped(engine):
     # every box lies inside the view box
     for g in node_groups(root).values():
         x, y, w, h = box(g)
-        assert 0 <= x and x + w <= vb[2] and 0 <= y and y + h <= vb[3]
+        assert x >= 0 and x + w <= vb[2] and y >= 0 and y + h <= vb[3]
 
 
 def test_kinds_have_their_own_look():
@@ -129,11 +128,11 @@ def test_edge_labels_and_cut_edges(engine):
     cut = [g for g in root.iter(NS + "g") if g.get("class") == "edge" and g.get("data-cut") == "true"]
     assert len(cut) == 1 and cut[0].find(NS + "path").get("stroke-dasharray")
     assert cut[0].find(NS + "path").get("stroke") != \
-        [g for g in root.iter(NS + "g") if g.get("class") == "edge" and not g.get("data-cut")][0] \
+        next(g for g in root.iter(NS + "g") if g.get("class") == "edge" and not g.get("data-cut")) \
         .find(NS + "path").get("stroke")
     # labels are drawn near the middle of their edge
     mid = L.edges[3].mid
-    label = [t for t in root.iter(NS + "text") if "".join(t.itertext()) == "∂L/∂d = 2"][0]
+    label = next(t for t in root.iter(NS + "text") if "".join(t.itertext()) == "∂L/∂d = 2")
     tspan = label.find(NS + "tspan")
     assert abs(float(tspan.get("x")) - mid[0]) < 40 and abs(float(tspan.get("y")) - mid[1]) < 20
 

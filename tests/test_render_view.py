@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import os
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
-
-from render_support import need_dot  # noqa: F401  (engine, no_dot: fixtures in conftest)
+from render_support import need_dot
 
 from autogradviz.graph.model import Edge, Graph, Node
 from autogradviz.render import GraphView
@@ -87,7 +87,7 @@ def test_save_svg_and_html(tmp_path, no_dot):
     svg_path = view.save(tmp_path / "g.svg")
     root = ET.parse(svg_path).getroot()
     assert root.tag == NS + "svg" and len(node_ids(ET.tostring(root, encoding="unicode"))) == 4
-    html = open(view.save(str(tmp_path / "g.html")), encoding="utf-8").read()
+    html = Path(view.save(str(tmp_path / "g.html"))).read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>") and "<svg" in html and "</html>" in html
     assert html.count('class="node"') == 4
 
@@ -97,8 +97,8 @@ def test_save_png_and_pdf_with_dot(tmp_path):
     view = GraphView(graph())
     png = view.save(tmp_path / "g.png")
     pdf = view.save(tmp_path / "g.pdf")
-    assert open(png, "rb").read(8) == b"\x89PNG\r\n\x1a\n"
-    assert open(pdf, "rb").read(5) == b"%PDF-"
+    assert Path(png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert Path(pdf).read_bytes()[:5] == b"%PDF-"
     assert os.path.getsize(png) > 1000
 
 

@@ -7,7 +7,6 @@ import re
 import pytest
 from IPython.lib.pretty import pretty
 from IPython.utils.capture import capture_output
-
 from seeds.cells import RAISES, RANDOM, SEEDS
 
 SEED = 1
@@ -60,8 +59,9 @@ def test_seed_runs_and_prints_what_the_material_shows(seed_file, ipython):
 def test_control_flow_gradient_is_the_multiplier():
     """D2L's f(a) is piecewise linear: the gradient is the multiplier f(a)/a, a power of two
     (times 100 on the negative branch), whatever the random a (over many seeds)."""
-    import autogradviz as torch
     from seeds.cells import control_flow_f
+
+    import autogradviz as torch
     f = control_flow_f()
     for seed in range(20):
         torch.manual_seed(seed)

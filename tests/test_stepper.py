@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -139,7 +140,7 @@ def test_worked_solution_text_names_the_rule_and_the_numbers():
 
 
 def test_prev_and_goto_agree():
-    leaves, y, _ = _mlp_step()
+    _leaves, y, _ = _mlp_step()
     s = torch.step_backward(y)
     for _ in range(4):
         s.next()
@@ -221,7 +222,7 @@ def test_save_html_has_every_frame(tmp_path):
     s = torch.step_backward(y)
     path = s.save_html(tmp_path / "walk.html")
     parser = _Frames()
-    parser.feed(open(path, encoding="utf-8").read())
+    parser.feed(Path(path).read_text(encoding="utf-8"))
     frames = json.loads(re.search(r"const frames = (\[.*\]);", parser.script, re.S).group(1))
     assert len(frames) == s.walk.total + 1 == 4
     assert "x.grad: 0 → [ 0., 4., 8., 12.]" in frames[-1]["text"]

@@ -225,7 +225,7 @@ def run(code: str, seed: int = 0) -> tuple[dict, str]:
     scope: dict = {"__name__": "__tutorial__"}
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        exec(compile(code, "<tutorial>", "exec"), scope)  # noqa: S102 - the tutorial is the test
+        exec(compile(code, "<tutorial>", "exec"), scope)
     return scope, out.getvalue()
 
 

@@ -8,8 +8,9 @@ step-through widget consumes the very same generator, so it shows exactly what t
 from __future__ import annotations
 
 import heapq
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -190,7 +191,7 @@ def _run_node(node, grad, index, create_graph, accumulate, pending_leaf, capture
 
 
 def _accumulate(node: AccumulateGrad, grad, index, create_graph, accumulate, pending_leaf, shared) -> Step:
-    Tensor, _make = _tensor()
+    _Tensor, _make = _tensor()
     leaf = node.variable
     meta = leaf._meta
     if meta is not None and meta.hooks:

@@ -65,7 +65,7 @@ class FunctionNode(Node):
         if len(grads) != n and not (len(grads) > n and all(g is None for g in grads[n:])):
             raise RuntimeError(
                 f"function {type(self).__name__} returned an incorrect number of gradients (expected {n}, got {len(grads)})")
-        from ..ops.xp import NUMPY, TENSOR, fit_grad
+        from .xp import NUMPY, TENSOR, fit_grad
         out = []
         for i, nxt in enumerate(self._fns):
             gi = grads[self._arg_pos[i]]

@@ -1,7 +1,7 @@
 """Check analytic gradients against central finite differences, in float64."""
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -16,8 +16,8 @@ def _as_tuple(x):
 
 def numerical_jacobian(fn: Callable, inputs: Sequence, eps: float = 1e-6):
     """For each input that requires grad: d(outputs flattened)/d(input flattened) by central differences."""
-    from ..tensor import Tensor
     from .._grad_mode import no_grad
+    from ..tensor import Tensor
     jacobians = []
     with no_grad():
         for x in inputs:
@@ -40,9 +40,9 @@ def numerical_jacobian(fn: Callable, inputs: Sequence, eps: float = 1e-6):
 
 def analytical_jacobian(fn: Callable, inputs: Sequence):
     """The same Jacobians from reverse mode: one backward per output element."""
+    from ..creation import zeros_like
     from ..tensor import Tensor
     from .engine import grad
-    from ..creation import zeros_like
     outputs = _as_tuple(fn(*inputs))
     diff = [x for x in inputs if isinstance(x, Tensor) and x.requires_grad]
     sizes = [o.numel() for o in outputs]

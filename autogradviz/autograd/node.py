@@ -6,13 +6,13 @@ themselves live in the op table (``autogradviz.ops``); nodes only run them.
 """
 from __future__ import annotations
 
+import contextlib
 import itertools
 import weakref
 
-
 from .. import _grad_mode
 from .._tensor_meta import version_error
-from ..ops.xp import NUMPY, TENSOR, Context, fit_grad
+from .xp import NUMPY, TENSOR, Context, fit_grad
 
 _sequence = itertools.count()
 
@@ -71,10 +71,8 @@ class _RemovableHandle:
         self._hooks, self._hook = hooks, hook
 
     def remove(self) -> None:
-        try:
+        with contextlib.suppress(ValueError):
             self._hooks.remove(self._hook)
-        except ValueError:
-            pass
 
 
 class AccumulateGrad(Node):

@@ -106,7 +106,7 @@ def _run_with_alarm(fn, args, kwargs, limit: float) -> Outcome:
             out.timed_out = True
         except KeyboardInterrupt:
             raise
-        except BaseException as exc:  # noqa: BLE001 - student code may raise anything
+        except BaseException as exc:
             out.error = exc
         finally:
             state["active"] = False
@@ -142,7 +142,7 @@ def _run_in_thread(fn, args, kwargs, limit: float) -> Outcome:
             out.value = fn(*args, **kwargs)
         except TimeLimitExceeded:
             out.timed_out = True
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:
             out.error = exc
 
     worker = threading.Thread(target=target, name="autogradviz-exercise", daemon=True)

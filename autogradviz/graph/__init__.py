@@ -3,4 +3,4 @@ from .model import Edge, Graph, Node
 from .names import caller_names
 from .trace import summarize, trace
 
-__all__ = ["Graph", "Node", "Edge", "trace", "summarize", "caller_names"]
+__all__ = ["Edge", "Graph", "Node", "caller_names", "summarize", "trace"]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 import sys
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 _HIDDEN = re.compile(r"^_.*|^(In|Out|exit|quit|get_ipython)$")
 

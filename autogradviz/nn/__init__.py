@@ -7,4 +7,4 @@ from . import functional, init, modules
 from .modules import *  # noqa: F403 - the layers, listed once in modules/__init__.py
 from .parameter import Parameter
 
-__all__ = [*modules.__all__, "Parameter", "functional", "init"]
+__all__ = [*modules.__all__, "Parameter", "functional", "init"]  # noqa: PLE0604 (names, spread)

@@ -10,7 +10,7 @@ from .registry import OpDef, apply
 
 # ---------------------------------------------------------------------------------------------
 # Arithmetic. Rules never mention broadcasting: the engine sums each gradient back to its
-# input's shape in one shared helper (ops.xp.sum_to).
+# input's shape in one shared helper (autograd.xp.sum_to).
 # ---------------------------------------------------------------------------------------------
 ADD = OpDef("add", "AddBackward0", "+",
             forward=lambda a, b, alpha=1: a + b if alpha == 1 else a + alpha * b,

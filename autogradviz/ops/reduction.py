@@ -7,7 +7,7 @@ from collections import namedtuple
 import numpy as np
 
 from .. import _dtype as D
-from .common import accept_numpy_names, wrap_dims, wrap_dim
+from .common import accept_numpy_names, wrap_dim, wrap_dims
 from .registry import OpDef, apply
 
 

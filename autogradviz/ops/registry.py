@@ -7,8 +7,8 @@ recorded, links a node into the graph. Adding an op means adding one ``OpDef`` i
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
 
 import numpy as np
 
@@ -17,7 +17,7 @@ from .._grad_mode import _state
 from ..autograd.node import accumulator, new_node, node_class
 from ..tensor import Tensor, _make
 
-REGISTRY: dict[str, "OpDef"] = {}
+REGISTRY: dict[str, OpDef] = {}
 
 
 @dataclass(eq=False)
@@ -92,9 +92,7 @@ def _result_dtype(op: OpDef, args) -> D.dtype:
         elif ad is not d:
             simple = False
             break
-    if not simple or d is None:
-        d = D.result_type(*args)
-    elif not d.is_floating_point and any(a.__class__ is float for a in args):
+    if not simple or d is None or (not d.is_floating_point and any(a.__class__ is float for a in args)):
         d = D.result_type(*args)
     if op.dtype == "float" and not d.is_floating_point:
         d = D.default_float()

@@ -9,6 +9,18 @@ from .svg import to_svg
 from .view import GraphView
 
 __all__ = [
-    "GraphView", "Layout", "NodeBox", "EdgeRoute", "layout", "to_svg", "to_dot", "render_dot",
-    "node_lines", "dot_path", "INSTALL_HINT", "xml_text", "xml_attr", "dot_string",
+    "INSTALL_HINT",
+    "EdgeRoute",
+    "GraphView",
+    "Layout",
+    "NodeBox",
+    "dot_path",
+    "dot_string",
+    "layout",
+    "node_lines",
+    "render_dot",
+    "to_dot",
+    "to_svg",
+    "xml_attr",
+    "xml_text",
 ]

@@ -1,7 +1,8 @@
 """``draw_graph``: the public one-call picture of a tensor's graph."""
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from ..graph import caller_names, summarize, trace
 from .view import GraphView

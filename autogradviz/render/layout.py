@@ -6,6 +6,7 @@ from an estimate of the width of each text line (monospace font).
 """
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import os
@@ -518,7 +519,7 @@ def _attach(x: float, y: float, w: float, h: float, toward: Point, offset: float
 def _rank_bezier(points: list[Point]) -> list[Point]:
     """Smooth cubic path through `points`, tangents along the rank axis."""
     out = [points[0]]
-    for (ax, ay), (bx, by) in zip(points, points[1:]):
+    for (ax, ay), (bx, by) in itertools.pairwise(points):
         dy = (by - ay) / 2
         if abs(dy) < 1e-6:
             out += [((2 * ax + bx) / 3, ay), ((ax + 2 * bx) / 3, by), (bx, by)]
@@ -578,7 +579,7 @@ def _midpoint(pts: list[Point]) -> Point:
         p0, p1, p2, p3 = pts[k:k + 4]
         samples += [_bezier_at(p0, p1, p2, p3, t / 8) for t in range(1, 9)]
     lengths = [0.0]
-    for a, b in zip(samples, samples[1:]):
+    for a, b in itertools.pairwise(samples):
         lengths.append(lengths[-1] + math.dist(a, b))
     half = lengths[-1] / 2
     for k in range(1, len(samples)):

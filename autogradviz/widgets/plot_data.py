@@ -96,7 +96,7 @@ def _call_reference(label: str, fn: Callable, x: np.ndarray) -> np.ndarray:
     """``fn`` on a NumPy array; if that fails, on an engine tensor. Broadcast to ``x``'s shape."""
     try:
         y = _as_array(fn(x.copy()))
-    except Exception as first:  # noqa: BLE001 - f is user code
+    except Exception as first:
         try:
             y = _as_array(fn(_tensor(x, dtype=float64)))
         except Exception as second:

@@ -161,11 +161,11 @@ def _pointwise_shape(f: Callable, point: float, order: int) -> tuple:
         return ()
     except (TypeError, GraphBreakError, _WrongShape):
         raise
-    except Exception as first:  # noqa: BLE001 - f is user code
+    except Exception as first:
         try:
             derivative_stack(f, np.full((1,), point), order, lenient=True)
             return (1,)
-        except Exception:  # noqa: BLE001 - f is user code
+        except Exception:
             raise first from None
 
 
@@ -196,13 +196,13 @@ def _try_grid(f: Callable, xs: np.ndarray, order: int) -> tuple[np.ndarray | Non
         raise
     except _WrongShape as err:
         return None, f"f returned shape {err.got} for a grid of shape {err.expected}", err.got
-    except Exception as err:  # noqa: BLE001 - f is user code
+    except Exception as err:
         return None, f"f raised {type(err).__name__} on the whole grid: {_first_line(err)}", None
     idx = _spot_indices(xs.size)
     try:
         shape = _pointwise_shape(f, xs[idx[0]], 1)
         single = Evaluator(f, 1, pointwise=True, scalar_shape=shape)(xs[idx])
-    except Exception:  # noqa: BLE001 - f works on whole grids only: trust the grid
+    except Exception:
         return values, "", None
     mismatch = _describe_mismatch(xs[idx], values[:2, idx], single)
     return (values, "", None) if mismatch is None else (None, mismatch, None)

@@ -114,7 +114,7 @@ class TangentExplorer(widgets.VBox):
             vals = self.data.evaluator(np.array([x0]))[:, 0]
             f0, d0 = float(vals[0]), float(vals[1])
             problem = ""
-        except Exception as err:  # noqa: BLE001 - e.g. f undefined there: show why instead of a stale tangent
+        except Exception as err:
             f0 = d0 = float("nan")
             problem = f"  ({name} could not be evaluated here: {type(err).__name__}: {err})"
         self.value, self.tangent_slope = f0, d0

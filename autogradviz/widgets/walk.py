@@ -6,10 +6,9 @@ each step. ``ForwardWalk`` replays the forward pass node by node in creation ord
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
-
-import re
 
 import numpy as np
 

@@ -46,7 +46,7 @@ def control_flow_f():
     """D2L's f(a) (the version with ``b.norm()``), built from the material's own text."""
     import autogradviz as torch
     scope = {"torch": torch}
-    exec(F_CONTROL_FLOW_NORM, scope)  # noqa: S102 - the course's code, verbatim
+    exec(F_CONTROL_FLOW_NORM, scope)
     return scope["f"]
 
 

@@ -268,7 +268,7 @@ class Module:
     def train(self, mode: bool = True) -> Module:
         """Set training mode (``.training``) here and in every submodule (dropout reads it)."""
         if not isinstance(mode, bool):
-            raise ValueError(  # noqa: TRY004 - PyTorch's exception type
+            raise ValueError(
                 f"training mode is expected to be boolean, got {type(mode).__name__}")
         for m in self.modules():
             m.__dict__["training"] = mode

@@ -183,17 +183,17 @@ class _TensorXP:
 
     @staticmethod
     def scatter_add(shape, index, g, dtype):
-        from .indexing import index_add_into_zeros
+        from ..ops.indexing import index_add_into_zeros
         return index_add_into_zeros(g, shape, index)
 
     @staticmethod
     def zero_at(g, index):
-        from .indexing import zero_at
+        from ..ops.indexing import zero_at
         return zero_at(g, index)
 
     @staticmethod
     def take(g, index):
-        from .indexing import getitem
+        from ..ops.indexing import getitem
         return getitem(g, index)
 
     @staticmethod
