@@ -111,6 +111,30 @@ def test_save_png_without_dot_is_a_clear_error(tmp_path, no_dot):
         assert not (tmp_path / name).exists()
 
 
+def test_in_a_browser_dot_and_png_say_in_one_line_what_to_do_instead(tmp_path, monkeypatch):
+    """Pyodide (JupyterLite) runs no programs: engine="dot", .png and .pdf say so; the rest works."""
+    import sys
+
+    import autogradviz as torch
+    monkeypatch.setattr(sys, "platform", "emscripten")
+    x = torch.arange(3.0, requires_grad=True)
+    y = 2 * torch.dot(x, x)
+    attempts = {"engine='dot'": lambda: torch.draw_graph(y, engine="dot").svg(),
+                "saving as .png": lambda: GraphView(graph()).save(tmp_path / "g.png"),
+                "saving as .pdf": lambda: GraphView(graph()).save(tmp_path / "g.pdf")}
+    for what, attempt in attempts.items():
+        with pytest.raises(RuntimeError) as err:
+            attempt()
+        message = str(err.value)
+        assert message.startswith(f"{what} needs Graphviz's `dot` program, which cannot run in a browser: ")
+        assert "engine='python'" in message and ".svg or .html" in message and "\n" not in message
+    assert not list(tmp_path.iterdir())
+    view = torch.draw_graph(y)
+    assert 'data-engine="python"' in view.svg() and "engine=python" in repr(view)
+    assert Path(view.save(tmp_path / "g.svg")).stat().st_size > 0
+    assert "<svg" in Path(view.save(tmp_path / "g.html")).read_text(encoding="utf-8")
+
+
 def test_save_unknown_extension(tmp_path):
     with pytest.raises(ValueError, match=r"\.svg"):
         GraphView(graph(), engine="python").save(tmp_path / "g.bmp")

@@ -1,14 +1,24 @@
 """Run student code with a time limit, and find the student's own line in a traceback.
 
-In the main thread the limit is a SIGALRM timer (``signal.setitimer``) that raises
-``TimeLimitExceeded`` inside the student's code, so an infinite loop stops and the kernel stays
-usable. Elsewhere (no SIGALRM, or another thread) the code runs in a daemon thread joined with a
-timeout; a thread still running is sent ``TimeLimitExceeded`` asynchronously (best effort:
-pure-Python code only, as with the alarm; a long NumPy call finishes before it is interrupted).
+Neither of the two ways to stop code that runs too long needs a thread or a process, which Python
+in a browser (Pyodide) cannot start:
+
+- In CPython's main thread a repeating SIGALRM timer (``signal.setitimer``) raises
+  ``TimeLimitExceeded`` inside the student's code; it costs nothing while the code runs.
+- Elsewhere (Pyodide, Windows, another thread) a *deadline* is checked at each line the code
+  runs, with ``sys.monitoring`` (Python 3.12 and newer, Pyodide's too) or else ``sys.settrace``.
+  It slows pure-Python code down while it runs.
+
+The exception is raised where the code is when the time is up, and after that again at every line
+of the student's own code, so ``except BaseException: pass`` in a loop does not keep it running,
+while the ``finally`` clauses and ``__exit__`` methods of libraries still run. One gap: before
+Python 3.12, a trace function that raises is switched off, so without the alarm (Windows, another
+thread) code that catches the first exception and loops on runs until the kernel is interrupted.
+Only Python code is interrupted: a long NumPy call finishes first.
 """
 from __future__ import annotations
 
-import ctypes
+import functools
 import os
 import signal
 import sys
@@ -63,8 +73,22 @@ def run_limited(fn: Callable, *args: Any, timeout: float | None = None, **kwargs
     if hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread():
         out = _run_with_alarm(fn, args, kwargs, limit)
     else:
-        out = _run_in_thread(fn, args, kwargs, limit)
+        out = _run_with_deadline(fn, args, kwargs, limit)
     out.seconds = time.perf_counter() - start
+    return out
+
+
+def _call(fn, args, kwargs) -> Outcome:
+    """Call ``fn``; its value, its exception, or the time limit's exception as a timeout."""
+    out = Outcome()
+    try:
+        out.value = fn(*args, **kwargs)
+    except TimeLimitExceeded:
+        out.timed_out = True
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:
+        out.error = exc
     return out
 
 
@@ -76,7 +100,7 @@ def _run_with_alarm(fn, args, kwargs, limit: float) -> Outcome:
         # Raised at the next line the student's code runs: after it caught the alarm's exception
         # that line is inside its own except clause, so this one escapes. (A trace function that
         # raises is removed; every repeat of the alarm installs it again.)
-        if state["active"] and event == "line":
+        if state["active"] and event == "line" and not _is_library_file(frame.f_code.co_filename):
             raise TimeLimitExceeded()
         return tripwire
 
@@ -101,13 +125,7 @@ def _run_with_alarm(fn, args, kwargs, limit: float) -> Outcome:
     try:
         try:
             state["active"] = True
-            out.value = fn(*args, **kwargs)
-        except TimeLimitExceeded:
-            out.timed_out = True
-        except KeyboardInterrupt:
-            raise
-        except BaseException as exc:
-            out.error = exc
+            out = _call(fn, args, kwargs)
         finally:
             state["active"] = False
             signal.setitimer(signal.ITIMER_REAL, 0)
@@ -129,38 +147,81 @@ def _run_with_alarm(fn, args, kwargs, limit: float) -> Outcome:
     return out
 
 
-def _async_raise(thread_id: int, exc_type: type) -> None:
-    """Raise ``exc_type`` in another thread at its next bytecode check."""
-    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id), ctypes.py_object(exc_type))
+class _Deadline:
+    """When student code must stop: once the time is up, the first check raises wherever the code
+    is, later checks only in the student's own code (never in this module)."""
+
+    def __init__(self, limit: float) -> None:
+        self.at = time.perf_counter() + limit
+        self.fired = False
+
+    def due(self, code) -> bool:
+        filename = code.co_filename
+        if filename == __file__ or (self.fired and _is_library_file(filename)):
+            return False
+        if time.perf_counter() < self.at:
+            return False
+        self.fired = True
+        return True
 
 
-def _run_in_thread(fn, args, kwargs, limit: float) -> Outcome:
-    out = Outcome()
-
-    def target():
-        try:
-            out.value = fn(*args, **kwargs)
-        except TimeLimitExceeded:
-            out.timed_out = True
-        except BaseException as exc:
-            out.error = exc
-
-    worker = threading.Thread(target=target, name="autogradviz-exercise", daemon=True)
-    worker.start()
-    worker.join(limit)
-    if worker.is_alive():
-        _async_raise(worker.ident, TimeLimitExceeded)
-        worker.join(0.5)
-        return Outcome(timed_out=True)
+def _run_with_deadline(fn, args, kwargs, limit: float) -> Outcome:
+    deadline = _Deadline(limit)
+    monitoring = getattr(sys, "monitoring", None)
+    tool = None if monitoring is None else next((t for t in range(6) if monitoring.get_tool(t) is None), None)
+    if tool is None:
+        out = _call_with_settrace(fn, args, kwargs, deadline)
+    else:
+        out = _call_with_monitoring(fn, args, kwargs, deadline, monitoring, tool)
+    if deadline.fired:  # also when the student's code caught the exception and went on
+        out.timed_out, out.value, out.error = True, None, None
     return out
+
+
+def _call_with_monitoring(fn, args, kwargs, deadline: _Deadline, monitoring, tool: int) -> Outcome:
+    events = (monitoring.events.LINE, monitoring.events.JUMP)  # JUMP: a loop on one line
+    owner = threading.get_ident()                             # the events come from every thread
+
+    def check(code, *_):
+        if threading.get_ident() == owner and deadline.due(code):
+            raise TimeLimitExceeded()
+
+    monitoring.use_tool_id(tool, "autogradviz time limit")
+    try:
+        for event in events:
+            monitoring.register_callback(tool, event, check)
+        monitoring.set_events(tool, events[0] | events[1])
+        return _call(fn, args, kwargs)
+    finally:
+        monitoring.set_events(tool, 0)
+        for event in events:
+            monitoring.register_callback(tool, event, None)
+        monitoring.free_tool_id(tool)
+
+
+def _call_with_settrace(fn, args, kwargs, deadline: _Deadline) -> Outcome:
+    def tripwire(frame, event, arg):
+        if frame.f_code.co_filename == __file__:
+            return None
+        if deadline.due(frame.f_code):
+            raise TimeLimitExceeded()
+        return tripwire
+
+    previous = sys.gettrace()
+    sys.settrace(tripwire)
+    try:
+        return _call(fn, args, kwargs)
+    finally:
+        sys.settrace(previous)
 
 
 # --- tracebacks --------------------------------------------------------------------------------
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
+@functools.cache
 def _library_dirs() -> tuple[str, ...]:
-    dirs = {_PACKAGE_DIR}
+    dirs = {_PACKAGE_DIR, os.path.dirname(os.__file__)}  # the latter: a zipped standard library (Pyodide)
     for key in ("stdlib", "platstdlib", "purelib", "platlib"):
         path = sysconfig.get_paths().get(key)
         if path:
@@ -168,16 +229,24 @@ def _library_dirs() -> tuple[str, ...]:
     return tuple(d.rstrip(os.sep) + os.sep for d in dirs)
 
 
+_library_files: dict[str, bool] = {}
+
+
+def _is_library_file(filename: str) -> bool:
+    """True for code of autogradviz, the standard library or installed packages."""
+    known = _library_files.get(filename)
+    if known is None:
+        known = filename.startswith("<frozen") or os.path.abspath(filename).startswith(_library_dirs())
+        _library_files[filename] = known
+    return known
+
+
 def student_frame(exc: BaseException) -> traceback.FrameSummary | None:
     """The innermost traceback frame that belongs to the student's code (not to autogradviz,
     the standard library or installed packages)."""
-    libs = _library_dirs()
-    frames = traceback.extract_tb(exc.__traceback__)
-    for frame in reversed(frames):
-        name = frame.filename
-        if name.startswith("<frozen") or os.path.abspath(name).startswith(libs):
-            continue
-        return frame
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if not _is_library_file(frame.filename):
+            return frame
     return None
 
 

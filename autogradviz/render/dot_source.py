@@ -68,7 +68,7 @@ def to_dot(graph: Graph, rankdir: str = "BT", *, show_values: bool = True,
 
 def render_dot(source: str, fmt: str) -> bytes:
     """Run `dot -T<fmt>` on `source`; RuntimeError (with install help) when dot is missing."""
-    dot = require_dot()
+    dot = require_dot(f"saving as .{fmt}")
     proc = subprocess.run([dot, f"-T{fmt}"], input=source.encode(), capture_output=True, timeout=300)
     if proc.returncode != 0:
         raise RuntimeError(f"dot -T{fmt} failed: {proc.stderr.decode(errors='replace').strip()}")

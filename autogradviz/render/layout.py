@@ -115,13 +115,22 @@ class Layout:
 # ---------------------------------------------------------------------------------------------
 # Text and box sizes
 
+def in_browser() -> bool:
+    """True in Pyodide (JupyterLite), where no program such as `dot` can run."""
+    return sys.platform == "emscripten"
+
+
 def dot_path() -> str | None:
     """Path of Graphviz's `dot` program, or None."""
-    return shutil.which("dot")
+    return None if in_browser() else shutil.which("dot")
 
 
-def require_dot() -> str:
-    """Path of `dot`; RuntimeError with install instructions when it is missing."""
+def require_dot(purpose: str = "engine='dot'") -> str:
+    """Path of `dot`; RuntimeError saying what to do instead when it is missing (`purpose` names
+    what needed it, for the message in a browser)."""
+    if in_browser():
+        raise RuntimeError(f"{purpose} needs Graphviz's `dot` program, which cannot run in a browser: "
+                           "use the pure-Python layout (engine='python' or 'auto') and save as .svg or .html")
     path = dot_path()
     if path is None:
         raise RuntimeError(INSTALL_HINT)
