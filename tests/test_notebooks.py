@@ -9,6 +9,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbclient import NotebookClient
+from render_support import assert_readable
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -66,6 +67,19 @@ def test_notebook_runs_without_errors(name, engine, monkeypatch, tmp_path):
         assert "image/svg+xml" in mimes, f"{name} shows no graph picture"
     svgs = [out["data"]["image/svg+xml"] for _, out in outputs(nb) if "image/svg+xml" in out.get("data", {})]
     assert all(f'data-engine="{engine}"' in s for s in svgs if "autogradviz-graph" in s)
+    # every picture, inline or in a widget (the stepper's frame), is readable: no overlaps, no cut numbers
+    pictures = [s for s in svgs + widget_pictures(nb) if "autogradviz-graph" in s]
+    for svg in pictures:
+        assert_readable(svg)
+    assert len(pictures) >= (0 if name == "03-exercises.ipynb" else 2)
+
+
+def widget_pictures(nb) -> list[str]:
+    """The graph SVGs held in a notebook's saved widget state (stepper and live pictures)."""
+    import re
+    state = nb.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {}).get("state", {})
+    values = [w.get("state", {}).get("value") for w in state.values()]
+    return [m for v in values if isinstance(v, str) for m in re.findall(r"<svg\b.*?</svg>", v, re.S)]
 
 
 def test_static_html_export_of_notebook_01_contains_the_pictures(tmp_path):

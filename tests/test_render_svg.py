@@ -8,7 +8,7 @@ import pytest
 from render_support import need_dot  # noqa: F401  (engine, no_dot: fixtures in conftest)
 
 from autogradviz.graph.model import Edge, Graph, Node
-from autogradviz.render import layout, to_svg
+from autogradviz.render import GraphView, layout, to_svg
 
 NS = "{http://www.w3.org/2000/svg}"
 
@@ -68,14 +68,28 @@ def test_root_element_scales_and_is_not_cropped(engine):
     L = layout(dot_graph(), engine=engine)
     root = ET.fromstring(L.svg())
     assert root.tag == NS + "svg"
-    assert root.get("width") == "100%"
     vb = [float(v) for v in root.get("viewBox").split()]
     assert vb[:2] == [0, 0] and vb[2] == pytest.approx(L.width, abs=0.1)
-    assert f"max-width:{vb[2]:.1f}px" in root.get("style") and "height:auto" in root.get("style")
+    # explicit pixels (its natural size): an <img> in JupyterLab never blows it up; it shrinks to fit
+    assert float(root.get("width")) == pytest.approx(vb[2], abs=0.1)
+    assert float(root.get("height")) == pytest.approx(vb[3], abs=0.1)
+    assert "max-width:100%" in root.get("style") and "height:auto" in root.get("style")
     # every box lies inside the view box
     for g in node_groups(root).values():
         x, y, w, h = box(g)
         assert x >= 0 and x + w <= vb[2] and y >= 0 and y + h <= vb[3]
+
+
+def test_scale_sets_the_size_on_screen_not_the_drawing():
+    L = layout(dot_graph(), engine="python")
+    one, big = ET.fromstring(L.svg()), ET.fromstring(L.svg(scale=1.5))
+    assert float(big.get("width")) == pytest.approx(1.5 * float(one.get("width")), abs=0.1)
+    assert float(big.get("height")) == pytest.approx(1.5 * float(one.get("height")), abs=0.1)
+    assert big.get("viewBox") == one.get("viewBox")
+    assert GraphView(dot_graph(), engine="python", scale=0.5).svg() == L.svg(scale=0.5)
+    for bad in (0, -1, float("nan"), "big"):
+        with pytest.raises(ValueError, match="scale"):
+            GraphView(dot_graph(), scale=bad)
 
 
 def test_kinds_have_their_own_look():
@@ -121,7 +135,7 @@ def test_unknown_style_is_an_error():
 def test_edge_labels_and_cut_edges(engine):
     g = dot_graph()
     g.edges[2].cut = True
-    L = layout(g, engine=engine)
+    L = layout(g, engine=engine, labels={3: "∂L/∂d = 2"})   # a place is kept for this label
     root = ET.fromstring(L.svg(edge_labels={("d", "y", 1): "∂L/∂d = 2"}))
     texts = ["".join(t.itertext()) for t in root.iter(NS + "text")]
     assert "∂L/∂d = 2" in texts and "✂ detach" in texts
@@ -130,11 +144,11 @@ def test_edge_labels_and_cut_edges(engine):
     assert cut[0].find(NS + "path").get("stroke") != \
         next(g for g in root.iter(NS + "g") if g.get("class") == "edge" and not g.get("data-cut")) \
         .find(NS + "path").get("stroke")
-    # labels are drawn near the middle of their edge
+    # labels are drawn on their edge, in the place kept for them
     mid = L.edges[3].mid
     label = next(t for t in root.iter(NS + "text") if "".join(t.itertext()) == "∂L/∂d = 2")
     tspan = label.find(NS + "tspan")
-    assert abs(float(tspan.get("x")) - mid[0]) < 40 and abs(float(tspan.get("y")) - mid[1]) < 20
+    assert abs(float(tspan.get("x")) - mid[0]) < 1 and abs(float(tspan.get("y")) - mid[1]) < 10
 
 
 def test_show_options_toggle_lines():

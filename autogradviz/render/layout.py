@@ -34,19 +34,23 @@ INSTALL_HINT = (
     "or use engine='python' (pure-Python layout) and save as .svg or .html."
 )
 
-# Text metrics (pixels); the SVG writer uses the same numbers.
-TITLE_SIZE = 13.0
-BODY_SIZE = 11.0
-SMALL_SIZE = 10.0
+# Text metrics (pixels at scale 1); the SVG writer uses the same numbers. Node text is about
+# 14 px, readable on a projector; edge labels are a little smaller.
+TITLE_SIZE = 15.0
+BODY_SIZE = 14.0
+SMALL_SIZE = 13.0
+LABEL_SIZE = 12.0
 CHAR_WIDTH = 0.6          # advance of one monospace cell, in font sizes
 LINE_HEIGHT = 1.3         # line height, in font sizes
 PAD_X = 10.0
 PAD_Y = 6.0
 MIN_WIDTH = 36.0
-MAX_CHARS = 60            # longer lines are shortened with "…" (the tooltip has them in full)
+MAX_CHARS = 48            # longer lines are shortened with "…" (the tooltip has them in full)
+MAX_VALUE_CHARS = 40      # value and grad rows: a matrix shows its first whole entries
 MARGIN = 16.0             # around the whole picture
 NODE_SEP = 24.0           # between boxes of one rank
 RANK_SEP = 36.0           # between ranks
+SPACED_RANK_SEP = 16.0    # between ranks when edges run through label places (which add room)
 BEND_SEP = 8.0            # between bend points of long edges (python engine)
 
 
@@ -98,6 +102,8 @@ class Layout:
     engine: str
     rankdir: str
     options: dict = field(default_factory=dict)
+    # edge index -> ((x, y, w, h) of the place kept for its label, the text it was sized for)
+    slots: dict[int, tuple[tuple[float, float, float, float], str]] = field(default_factory=dict)
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __repr__(self) -> str:
@@ -105,11 +111,11 @@ class Layout:
                 f"rankdir={self.rankdir}, {self.width:.0f}x{self.height:.0f}>")
 
     def svg(self, styles: dict[str, str] | None = None,
-            edge_labels: dict[tuple[str, str, int], str] | None = None) -> str:
+            edge_labels: dict[tuple[str, str, int], str] | None = None, scale: float = 1.0) -> str:
         """Draw as SVG text; `styles` maps node id -> "current"/"done"/"pending"/"normal"."""
         from .svg import to_svg
 
-        return to_svg(self, styles=styles, edge_labels=edge_labels)
+        return to_svg(self, styles=styles, edge_labels=edge_labels, scale=scale)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -148,7 +154,15 @@ def text_width(text: str, size: float) -> float:
 
 
 def _short(text: str, limit: int | None) -> str:
-    return text if limit is None or len(text) <= limit else text[: limit - 1] + "…"
+    """`text` cut to `limit` characters with "…"; the cut falls between words or numbers,
+    never inside one (`[-0.0142, 0.0123, …`, not `[-0.0142, 0.0…`)."""
+    if limit is None or len(text) <= limit:
+        return text
+    head = text[: limit - 1]
+    space = head.rfind(" ")
+    if space >= limit // 2:
+        return head[:space + 1] + "…"
+    return head + "…"
 
 
 def _shape_text(node: Node) -> str:
@@ -162,8 +176,9 @@ def node_lines(node: Node, show_values: bool = True, show_grads: bool = True,
     out: list[Line] = []
 
     def add(text: str, size: float, bold: bool = False, role: str = "meta") -> None:
+        cut = min(limit, MAX_VALUE_CHARS) if limit is not None and role in ("value", "grad") else limit
         for part in split_lines(text):
-            out.append(Line(_short(part, limit), size, bold, role))
+            out.append(Line(_short(part, cut), size, bold, role))
 
     if node.kind == "collapsed":
         add(node.label, BODY_SIZE + 1, True, "title")
@@ -180,10 +195,12 @@ def node_lines(node: Node, show_values: bool = True, show_grads: bool = True,
     if is_op and node.name is not None and node.label == node.name and node.symbol:
         title = f"{node.label} = {node.symbol}"
     add(title, TITLE_SIZE, True, "title")
-    if is_op and node.op and node.op != node.label:
-        add(node.op, SMALL_SIZE, role="op")
+    named_op = is_op and node.op and node.op != node.label
+    meta = [node.op] if named_op else []        # one small line: grad_fn name and shape
     if node.shape:
-        add(_shape_text(node), SMALL_SIZE)
+        meta.append(_shape_text(node))
+    if meta:
+        add("  ".join(meta), SMALL_SIZE, role="op" if named_op else "meta")
     if show_values and node.value is not None:
         add(f"value {node.value}", BODY_SIZE, role="value")
     if show_grads and node.grad is not None:
@@ -215,12 +232,40 @@ def box_size(node: Node, lines: list[Line]) -> tuple[float, float]:
 # ---------------------------------------------------------------------------------------------
 # The public entry point
 
+@dataclass
+class _Plan:
+    """What the engines lay out: boxes (the graph's nodes, then one spacer per edge that needs
+    one) and edges between them; `xy` and `routes` are filled in by an engine."""
+
+    sizes: list[tuple[float, float]]
+    edges: list[tuple[int, int, int]]                # (source, target, input position)
+    rank_sep: float = RANK_SEP
+    xy: list[Point] = field(default_factory=list)
+    routes: list[list[Point]] = field(default_factory=list)
+
+
+def label_size(text: str) -> tuple[float, float]:
+    """(width, height) of an edge label's pill."""
+    lines = split_lines(text)
+    return (max(text_width(s, LABEL_SIZE) for s in lines) + 10,
+            LABEL_SIZE * LINE_HEIGHT * len(lines) + 6)
+
+
+def edge_text(edge: Edge, text: str | None) -> str | None:
+    """What an edge's label says: its text, under a "✂ detach" line for a cut edge."""
+    if edge.cut:
+        return "✂ detach" + (f"\n{text}" if text else "")
+    return text
+
+
 def layout(graph: Graph, engine: Engine = "auto", rankdir: RankDir = "BT", *,
-           show_values: bool = True, show_grads: bool = True,
-           show_saved: bool = False) -> Layout:
+           show_values: bool = True, show_grads: bool = True, show_saved: bool = False,
+           labels: dict[int, str] | None = None) -> Layout:
     """Compute positions for `graph` with `dot` or grandalf ("auto": dot when installed).
 
-    rankdir "BT" puts inputs at the bottom and outputs on top (like torchviz).
+    rankdir "BT" puts inputs at the bottom and outputs on top (like torchviz). Edge labels
+    (`labels`: edge index -> text, plus each edge's own label and cut mark) get a place of their
+    own that no box or other label covers, and parallel edges are drawn apart.
     """
     if rankdir not in RANKDIRS:
         raise ValueError(f"rankdir must be one of {RANKDIRS}, not {rankdir!r}")
@@ -240,38 +285,85 @@ def layout(graph: Graph, engine: Engine = "auto", rankdir: RankDir = "BT", *,
     for e in graph.edges:
         if e.src not in boxes or e.dst not in boxes:
             raise ValueError(f"edge {e.src!r} -> {e.dst!r} refers to an unknown node")
+    texts = {j: t for j, e in enumerate(graph.edges)
+             if (t := edge_text(e, (labels or {}).get(j, e.label)))}
+    plan, spacer = _plan(graph, boxes, texts)
     if engine == "dot":
-        routes = _layout_dot(graph, boxes, rankdir, require_dot())
+        _layout_dot(plan, rankdir, require_dot())
     else:
-        routes = _layout_python(graph, boxes, rankdir)
-    width, height = _normalize(boxes, routes)
-    edge_routes = [EdgeRoute(e, pts, _midpoint(pts), _arrowhead(pts))
-                   for e, pts in zip(graph.edges, routes)]
+        _layout_python(plan, rankdir)
+    routes = _join_routes(graph, plan, spacer)
+    for b, (x, y) in zip(boxes.values(), plan.xy):
+        b.x, b.y = x, y
+    slots = {j: [*plan.xy[k], *label_size(texts[j])] for j, k in spacer.items() if j in texts}
+    width, height = _normalize(boxes, routes, list(slots.values()))
+    edge_routes = [EdgeRoute(e, pts, tuple(slots[j][:2]) if j in slots else _midpoint(pts), _arrowhead(pts))
+                   for j, (e, pts) in enumerate(zip(graph.edges, routes))]
     options = dict(show_values=show_values, show_grads=show_grads, show_saved=show_saved)
-    return Layout(graph, boxes, edge_routes, width, height, engine, rankdir, options)
+    out = Layout(graph, boxes, edge_routes, width, height, engine, rankdir, options)
+    out.slots = {j: (tuple(v), texts[j]) for j, v in slots.items()}
+    return out
+
+
+def _plan(graph: Graph, boxes: dict[str, NodeBox], texts: dict[int, str]) -> tuple[_Plan, dict[int, int]]:
+    """The boxes and edges to lay out. A labelled edge runs through a spacer box the size of its
+    label (the engine keeps it clear of everything else), and so does each of several edges
+    between the same two nodes (so they are drawn apart). Returns the plan and edge -> spacer."""
+    index = {n.id: i for i, n in enumerate(graph.nodes)}
+    sizes = [(b.w, b.h) for b in boxes.values()]
+    count: dict[tuple[str, str], int] = {}
+    for e in graph.edges:
+        count[(e.src, e.dst)] = count.get((e.src, e.dst), 0) + 1
+    edges: list[tuple[int, int, int]] = []
+    spacer: dict[int, int] = {}
+    for j, e in enumerate(graph.edges):
+        a, b = index[e.src], index[e.dst]
+        if a != b and (j in texts or count[(e.src, e.dst)] > 1):
+            w, h = label_size(texts[j]) if j in texts else (4.0, 4.0)
+            k = len(sizes)
+            sizes.append((w, h))
+            spacer[j] = k
+            edges += [(a, k, e.position), (k, b, e.position)]
+        else:
+            edges.append((a, b, e.position))
+    return _Plan(sizes, edges, SPACED_RANK_SEP if texts else RANK_SEP), spacer
+
+
+def _join_routes(graph: Graph, plan: _Plan, spacer: dict[int, int]) -> list[list[Point]]:
+    """One route per graph edge: an edge through a spacer is its two halves joined by a line."""
+    routes: list[list[Point]] = []
+    k = 0
+    for j in range(len(graph.edges)):
+        if j in spacer:
+            first, second = plan.routes[k], plan.routes[k + 1]
+            routes.append(first + _straight(first[-1], second[0])[1:] + second[1:])
+            k += 2
+        else:
+            routes.append(plan.routes[k])
+            k += 1
+    return routes
 
 
 # ---------------------------------------------------------------------------------------------
 # Engine "dot"
 
-def _layout_dot(graph: Graph, boxes: dict[str, NodeBox], rankdir: str, dot: str) -> list[list[Point]]:
-    index = {n.id: i for i, n in enumerate(graph.nodes)}
+def _layout_dot(plan: _Plan, rankdir: str, dot: str) -> None:
     parts = [
         "digraph G {",
-        f"graph [rankdir={rankdir}, nodesep={NODE_SEP / 72:.3f}, ranksep={RANK_SEP / 72:.3f}, ordering=in];",
+        f"graph [rankdir={rankdir}, nodesep={NODE_SEP / 72:.3f}, ranksep={plan.rank_sep / 72:.3f}, ordering=in];",
         'node [shape=box, fixedsize=true, label=""];',
         "edge [arrowhead=none];",
     ]
-    for n in graph.nodes:
-        b = boxes[n.id]
-        parts.append(f"n{index[n.id]} [width={b.w / 72:.4f}, height={b.h / 72:.4f}];")
+    for i, (w, h) in enumerate(plan.sizes):
+        parts.append(f"n{i} [width={w / 72:.4f}, height={h / 72:.4f}];")
     # with ordering=in, the inputs of a node are placed in the order their edges appear
-    for j in sorted(range(len(graph.edges)), key=lambda j: graph.edges[j].position):
-        e = graph.edges[j]
-        parts.append(f'n{index[e.src]} -> n{index[e.dst]} [id="e{j}"];')
+    for j in sorted(range(len(plan.edges)), key=lambda j: plan.edges[j][2]):
+        a, b, _ = plan.edges[j]
+        parts.append(f'n{a} -> n{b} [id="e{j}"];')
     parts.append("}")
     source = "\n".join(parts)
-    routes: list[list[Point]] = [[] for _ in graph.edges]
+    plan.xy = [(0.0, 0.0)] * len(plan.sizes)
+    plan.routes = [[] for _ in plan.edges]
     # old dots can trip over ordering=in; Graphviz < 2.40 has no json output
     without = source.replace(", ordering=in", "")
     for fmt, src in (("json0", source), ("json0", without), ("plain", source), ("plain", without)):
@@ -281,14 +373,12 @@ def _layout_dot(graph: Graph, boxes: dict[str, NodeBox], rankdir: str, dot: str)
     else:
         raise RuntimeError(f"dot failed: {proc.stderr.decode(errors='replace').strip()}")
     if fmt == "json0":
-        _read_json(json.loads(proc.stdout), graph, boxes, routes)
+        _read_json(json.loads(proc.stdout), plan)
     else:
-        _read_plain(proc.stdout.decode(), graph, boxes, routes)
-    for j, e in enumerate(graph.edges):
-        if not routes[j]:                          # should not happen; draw a straight line
-            a, b = boxes[e.src], boxes[e.dst]
-            routes[j] = _straight((a.x, a.y), (b.x, b.y))
-    return routes
+        _read_plain(proc.stdout.decode(), plan)
+    for j, (a, b, _) in enumerate(plan.edges):
+        if not plan.routes[j]:                     # should not happen; draw a straight line
+            plan.routes[j] = _straight(plan.xy[a], plan.xy[b])
 
 
 def _run(dot: str, fmt: str, source: str) -> subprocess.CompletedProcess:
@@ -299,14 +389,13 @@ def _spline(pts: list[Point]) -> list[Point] | None:
     return pts if len(pts) >= 4 and (len(pts) - 1) % 3 == 0 else None
 
 
-def _read_json(data: dict, graph: Graph, boxes: dict[str, NodeBox], routes: list[list[Point]]) -> None:
-    """Positions from `dot -Tjson0` (points, y up) into boxes/routes (y down)."""
+def _read_json(data: dict, plan: _Plan) -> None:
+    """Positions from `dot -Tjson0` (points, y up) into the plan (y down)."""
     for obj in data.get("objects", []):
         name = obj.get("name", "")
         if name.startswith("n") and "pos" in obj:
             x, y = (float(v) for v in obj["pos"].split(","))
-            b = boxes[graph.nodes[int(name[1:])].id]
-            b.x, b.y = x, -y
+            plan.xy[int(name[1:])] = (x, -y)
     for obj in data.get("edges", []):
         eid = obj.get("id", "")
         if not eid.startswith("e") or "pos" not in obj:
@@ -316,25 +405,23 @@ def _read_json(data: dict, graph: Graph, boxes: dict[str, NodeBox], routes: list
             if not tok.startswith(("e,", "s,")):
                 x, y = (float(v) for v in tok.split(","))
                 pts.append((x, -y))
-        routes[int(eid[1:])] = _spline(pts) or []
+        plan.routes[int(eid[1:])] = _spline(pts) or []
 
 
-def _read_plain(text: str, graph: Graph, boxes: dict[str, NodeBox], routes: list[list[Point]]) -> None:
+def _read_plain(text: str, plan: _Plan) -> None:
     """Positions from `dot -Tplain` (inches, y up); parallel edges are matched in order."""
     pending: dict[tuple[str, str], list[int]] = {}
-    index = {n.id: i for i, n in enumerate(graph.nodes)}
-    for j, e in enumerate(graph.edges):
-        pending.setdefault((f"n{index[e.src]}", f"n{index[e.dst]}"), []).append(j)
+    for j, (a, b, _) in enumerate(plan.edges):
+        pending.setdefault((f"n{a}", f"n{b}"), []).append(j)
     for line in text.splitlines():
         tok = line.split()
         if len(tok) >= 4 and tok[0] == "node" and tok[1].startswith("n"):
-            b = boxes[graph.nodes[int(tok[1][1:])].id]
-            b.x, b.y = float(tok[2]) * 72, -float(tok[3]) * 72
+            plan.xy[int(tok[1][1:])] = (float(tok[2]) * 72, -float(tok[3]) * 72)
         elif len(tok) >= 4 and tok[0] == "edge" and pending.get((tok[1], tok[2])):
             n = int(tok[3])
             vals = [float(v) * 72 for v in tok[4:4 + 2 * n]]
             pts = [(vals[k], -vals[k + 1]) for k in range(0, len(vals) - 1, 2)]
-            routes[pending[(tok[1], tok[2])].pop(0)] = _spline(pts) or []
+            plan.routes[pending[(tok[1], tok[2])].pop(0)] = _spline(pts) or []
 
 
 # ---------------------------------------------------------------------------------------------
@@ -390,25 +477,23 @@ def _feedback_pairs(n: int, pairs: list[tuple[int, int]]) -> set[tuple[int, int]
     return back
 
 
-def _layout_python(graph: Graph, boxes: dict[str, NodeBox], rankdir: str) -> list[list[Point]]:
+def _layout_python(plan: _Plan, rankdir: str) -> None:
     from grandalf.graphs import Edge as GEdge
     from grandalf.graphs import Vertex, graph_core
     from grandalf.layouts import SugiyamaLayout, VertexViewer
     from grandalf.routing import EdgeViewer
 
-    nodes = graph.nodes
-    n = len(nodes)
-    index = {nd.id: i for i, nd in enumerate(nodes)}
+    n = len(plan.sizes)
     swap = rankdir in ("LR", "RL")
     # sizes in grandalf's frame, where ranks go down the y axis
-    gw = [boxes[nd.id].h if swap else boxes[nd.id].w for nd in nodes]
-    gh = [boxes[nd.id].w if swap else boxes[nd.id].h for nd in nodes]
+    gw = [h if swap else w for w, h in plan.sizes]
+    gh = [w if swap else h for w, h in plan.sizes]
     gx = [0.0] * n
     gy = [0.0] * n
     pairs: list[tuple[int, int]] = []
     seen: set[tuple[int, int]] = set()
-    for e in graph.edges:
-        p = (index[e.src], index[e.dst])
+    for a, b, _ in plan.edges:
+        p = (a, b)
         if p[0] != p[1] and p not in seen:
             seen.add(p)
             pairs.append(p)
@@ -446,7 +531,7 @@ def _layout_python(graph: Graph, boxes: dict[str, NodeBox], rankdir: str) -> lis
                 sug = SugiyamaLayout(core)
                 # boxes are widened by NODE_SEP - BEND_SEP so that bend points of long
                 # edges (grandalf's dummy vertices) can sit closer together than boxes
-                sug.xspace, sug.yspace = BEND_SEP, RANK_SEP
+                sug.xspace, sug.yspace = BEND_SEP, plan.rank_sep
                 sug.dw, sug.dh = 4.0, 4.0
                 inverted = [gedges[p] for p in cpairs if p in feedback]
                 indeg = {i: 0 for i in members}
@@ -460,6 +545,7 @@ def _layout_python(graph: Graph, boxes: dict[str, NodeBox], rankdir: str) -> lis
                 sug.draw(N=1.5)
                 for i, v in verts.items():
                     gx[i], gy[i] = v.view.xy
+                _spread_ranks(members, gx, gy, gw)
                 for p, ge in gedges.items():
                     pts = getattr(ge.view, "_pts", None) or []
                     dummies[p] = [tuple(q) for q in pts[1:-1]]
@@ -477,19 +563,18 @@ def _layout_python(graph: Graph, boxes: dict[str, NodeBox], rankdir: str) -> lis
 
     # ports: the inputs of a node arrive side by side, in `position` order
     incoming: dict[int, list[int]] = {}
-    for j, e in enumerate(graph.edges):
-        incoming.setdefault(index[e.dst], []).append(j)
-    port = [0.0] * len(graph.edges)
+    for j, (_, b, _) in enumerate(plan.edges):
+        incoming.setdefault(b, []).append(j)
+    port = [0.0] * len(plan.edges)
     for d, js in incoming.items():
-        js.sort(key=lambda j: graph.edges[j].position)
+        js.sort(key=lambda j: plan.edges[j][2])
         if len(js) > 1:
             step = min(14.0, max(gw[d] - 12.0, 0.0) / (len(js) - 1))
             for k, j in enumerate(js):
                 port[j] = (k - (len(js) - 1) / 2) * step
 
     routes: list[list[Point]] = []
-    for j, e in enumerate(graph.edges):
-        a, b = index[e.src], index[e.dst]
+    for j, (a, b, _) in enumerate(plan.edges):
         if a == b:
             pts = _self_loop(gx[a], gy[a], gw[a], gh[a])
         else:
@@ -501,9 +586,21 @@ def _layout_python(graph: Graph, boxes: dict[str, NodeBox], rankdir: str) -> lis
             pts = _rank_bezier([tail, *mids, head])
         routes.append(pts)
     # orient: put everything in the final frame
-    for i, nd in enumerate(nodes):
-        boxes[nd.id].x, boxes[nd.id].y = _orient(gx[i], gy[i], rankdir)
-    return [[_orient(x, y, rankdir) for x, y in pts] for pts in routes]
+    plan.xy = [_orient(gx[i], gy[i], rankdir) for i in range(n)]
+    plan.routes = [[_orient(x, y, rankdir) for x, y in pts] for pts in routes]
+
+
+def _spread_ranks(members: list[int], gx: list[float], gy: list[float], gw: list[float]) -> None:
+    """Push apart boxes of one rank that grandalf left overlapping (it rarely does), in order."""
+    ranks: dict[float, list[int]] = {}
+    for i in members:
+        ranks.setdefault(round(gy[i], 3), []).append(i)
+    for row in ranks.values():
+        row.sort(key=lambda i: gx[i])
+        for a, b in itertools.pairwise(row):
+            need = gx[a] + (gw[a] + gw[b]) / 2 + BEND_SEP
+            if gx[b] < need:
+                gx[b] = need
 
 
 def _orient(x: float, y: float, rankdir: str) -> Point:
@@ -551,14 +648,16 @@ def _straight(a: Point, b: Point) -> list[Point]:
 # ---------------------------------------------------------------------------------------------
 # Common finishing
 
-def _normalize(boxes: dict[str, NodeBox], routes: list[list[Point]]) -> tuple[float, float]:
+def _normalize(boxes: dict[str, NodeBox], routes: list[list[Point]],
+               slots: list[list[float]]) -> tuple[float, float]:
     """Shift everything so the picture starts at (MARGIN, MARGIN); return its total size."""
-    if not boxes:
+    rects = [[b.x, b.y, b.w, b.h] for b in boxes.values()] + slots
+    if not rects:
         return 2 * MARGIN, 2 * MARGIN
-    xs0 = [b.x - b.w / 2 for b in boxes.values()]
-    xs1 = [b.x + b.w / 2 for b in boxes.values()]
-    ys0 = [b.y - b.h / 2 for b in boxes.values()]
-    ys1 = [b.y + b.h / 2 for b in boxes.values()]
+    xs0 = [x - w / 2 for x, _, w, _ in rects]
+    xs1 = [x + w / 2 for x, _, w, _ in rects]
+    ys0 = [y - h / 2 for _, y, _, h in rects]
+    ys1 = [y + h / 2 for _, y, _, h in rects]
     for pts in routes:                               # control points bound the curve
         for x, y in pts:
             xs0.append(x), xs1.append(x), ys0.append(y), ys1.append(y)
@@ -567,6 +666,9 @@ def _normalize(boxes: dict[str, NodeBox], routes: list[list[Point]]) -> tuple[fl
     for b in boxes.values():
         b.x += dx
         b.y += dy
+    for r in slots:
+        r[0] += dx
+        r[1] += dy
     for pts in routes:
         pts[:] = [(x + dx, y + dy) for x, y in pts]
     return max(xs1) - x0 + 2 * MARGIN, max(ys1) - y0 + 2 * MARGIN

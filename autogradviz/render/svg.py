@@ -10,8 +10,10 @@ so the picture stays legible in light and dark notebook themes.
 """
 from __future__ import annotations
 
+import math
+
 from .escape import split_lines, xml_attr, xml_text
-from .layout import LINE_HEIGHT, PAD_Y, SMALL_SIZE, Layout, NodeBox, node_tooltip, text_width
+from .layout import LABEL_SIZE, LINE_HEIGHT, PAD_Y, Layout, NodeBox, edge_text, label_size, node_tooltip
 
 SVG_NS = "http://www.w3.org/2000/svg"
 FONT = ("ui-monospace, SFMono-Regular, Menlo, Consolas, 'DejaVu Sans Mono', 'Liberation Mono', "
@@ -19,6 +21,7 @@ FONT = ("ui-monospace, SFMono-Regular, Menlo, Consolas, 'DejaVu Sans Mono', 'Lib
 TEXT = "#1a1a1a"
 EDGE = "#8c8c8c"
 CUT = "#d62728"
+MARGIN_BELOW = 8.0                              # under labels that found no room inside
 STATES = ("normal", "current", "done", "pending")
 
 # kind -> fill, stroke, stroke width, corner radius, dash
@@ -97,68 +100,89 @@ def _prepare(layout: Layout) -> dict:
     if "nodes" not in cache:
         cache["nodes"] = {nid: _node_static(b, layout.options) for nid, b in layout.nodes.items()}
         cache["edges"] = [_edge_static(layout, k) for k in range(len(layout.edges))]
-        w, h = layout.width, layout.height
-        cache["head"] = (
-            f'<svg xmlns="{SVG_NS}" version="1.1" viewBox="0 0 {_f(w)} {_f(h)}" width="100%" '
-            f'style="max-width:{_f(w)}px;height:auto;background:transparent" '
-            f'font-family="{xml_attr(FONT)}" role="img" class="autogradviz-graph" '
-            f'data-engine="{xml_attr(layout.engine)}" data-rankdir="{xml_attr(layout.rankdir)}">'
-        )
+        cache["boxes"] = [(b.x - b.w / 2, b.y - b.h / 2, b.x + b.w / 2, b.y + b.h / 2)
+                          for b in layout.nodes.values()]
+        cache["slots"] = [(x - w / 2, y - h / 2, x + w / 2, y + h / 2)
+                          for (x, y, w, h), _ in layout.slots.values()]
     return cache
 
 
-def _label_size(text: str) -> tuple[float, float]:
+def _head(layout: Layout, width: float, height: float, scale: float) -> str:
+    """The root element: explicit pixel size (the natural size times `scale`), shrinking to fit
+    narrower containers and never growing past it."""
+    if not (scale > 0 and math.isfinite(scale)):
+        raise ValueError(f"scale must be a positive number, not {scale!r}")
+    return (f'<svg xmlns="{SVG_NS}" version="1.1" viewBox="0 0 {_f(width)} {_f(height)}" '
+            f'width="{_f(width * scale)}" height="{_f(height * scale)}" '
+            f'style="max-width:100%;height:auto;background:transparent" '
+            f'font-family="{xml_attr(FONT)}" role="img" class="autogradviz-graph" '
+            f'data-engine="{xml_attr(layout.engine)}" data-rankdir="{xml_attr(layout.rankdir)}">')
+
+
+Rect = tuple[float, float, float, float]            # x0, y0, x1, y1
+
+
+def _hits(r: Rect, others: list[Rect], gap: float = 2.0) -> bool:
+    return any(r[0] < o[2] + gap and o[0] < r[2] + gap and r[1] < o[3] + gap and o[1] < r[3] + gap
+               for o in others)
+
+
+def _free_spot(x: float, y: float, w: float, h: float, taken: list[Rect], bottom: float) -> Rect:
+    """The free place nearest to (x, y) for a w×h label: rings of candidates around it, else
+    a new row below everything (`bottom`)."""
+    for r in range(0, 241, 6):
+        ring = [(0.0, 0.0)] if r == 0 else [
+            (r * math.cos(a * math.pi / 8), r * math.sin(a * math.pi / 8)) for a in range(16)]
+        for dx, dy in ring:
+            cx, cy = x + dx, y + dy
+            rect = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+            if rect[0] >= 1 and rect[1] >= 1 and not _hits(rect, taken):
+                return rect
+    return (max(x - w / 2, 1.0), bottom + 4, max(x - w / 2, 1.0) + w, bottom + 4 + h)
+
+
+def _label(rect: Rect, text: str, color: str) -> str:
+    """A small text on a light pill filling `rect`."""
     lines = split_lines(text)
-    return (max(text_width(s, SMALL_SIZE) for s in lines) + 8,
-            SMALL_SIZE * LINE_HEIGHT * len(lines) + 4)
-
-
-def _stack(pending: list) -> list:
-    """Labels whose pills would overlap (parallel edges share a middle) are stacked, centred on
-    their common middle."""
-    groups: list[list] = []
-    for x, y, text in pending:
-        w, h = _label_size(text)
-        for group in groups:
-            if any(abs(gx - x) < (gw + w) / 2 and abs(gy - y) < (gh + h) / 2 for gx, gy, _, gw, gh in group):
-                group.append((x, y, text, w, h))
-                break
-        else:
-            groups.append([(x, y, text, w, h)])
-    placed = []
-    for group in groups:
-        cx = sum(g[0] for g in group) / len(group)
-        y = sum(g[1] for g in group) / len(group) - sum(g[4] + 1 for g in group) / 2
-        for _, _, text, _, h in group:
-            placed.append((cx if len(group) > 1 else group[0][0], y + (h + 1) / 2, text))
-            y += h + 1
-    return placed
-
-
-def _label(x: float, y: float, text: str, color: str, width: float) -> str:
-    """A small text on a light pill, centred at (x, y), kept inside the picture."""
-    lines = split_lines(text)
-    size = SMALL_SIZE
-    lh = size * LINE_HEIGHT
-    w, h = _label_size(text)
-    x = min(max(x, w / 2 + 1), max(width - w / 2 - 1, w / 2 + 1))
-    y0 = y - h / 2
+    lh = LABEL_SIZE * LINE_HEIGHT
+    x0, y0, x1, _ = rect
+    x = (x0 + x1) / 2
     spans = "".join(
-        f'<tspan x="{_f(x)}" y="{_f(y0 + 2 + lh * (i + 0.75))}">{xml_text(s)}</tspan>'
+        f'<tspan x="{_f(x)}" y="{_f(y0 + 3 + lh * (i + 0.75))}">{xml_text(s)}</tspan>'
         for i, s in enumerate(lines))
-    return (f'<g class="edge-label"><rect x="{_f(x - w / 2)}" y="{_f(y0)}" width="{_f(w)}" '
-            f'height="{_f(h)}" rx="3" fill="#ffffff" fill-opacity="0.92" stroke="#bdbdbd" '
-            f'stroke-width="0.6"/><text text-anchor="middle" font-size="{size:g}" fill="{color}">'
+    return (f'<g class="edge-label"><rect x="{_f(x0)}" y="{_f(y0)}" width="{_f(x1 - x0)}" '
+            f'height="{_f(rect[3] - y0)}" rx="3" fill="#ffffff" fill-opacity="0.92" stroke="#bdbdbd" '
+            f'stroke-width="0.6"/><text text-anchor="middle" font-size="{LABEL_SIZE:g}" fill="{color}">'
             f"{spans}</text></g>")
 
 
+def _labels(layout: Layout, texts: dict[int, str], cache: dict) -> tuple[list[str], float]:
+    """The label pills: each in the place the layout kept for it, or else in the nearest free
+    place (no box, kept place or other label under it). Returns them and the lowest edge."""
+    taken = list(cache["boxes"]) + list(cache["slots"])
+    bottom = layout.height
+    out = []
+    for j, text in texts.items():
+        w, h = label_size(text)
+        slot = layout.slots.get(j)
+        if slot is not None and w <= slot[0][2] + 0.5 and h <= slot[0][3] + 0.5:
+            x, y, sw, sh = slot[0]
+            rect = (x - sw / 2, y - sh / 2, x + sw / 2, y + sh / 2)
+        else:
+            rect = _free_spot(*layout.edges[j].mid, w, h, taken, bottom)
+            taken.append(rect)
+            bottom = max(bottom, rect[3] + 4)
+        out.append(_label(rect, text, CUT if layout.edges[j].edge.cut else TEXT))
+    return out, bottom
+
+
 def to_svg(layout: Layout, styles: dict[str, str] | None = None,
-           edge_labels: dict[tuple[str, str, int], str] | None = None) -> str:
+           edge_labels: dict[tuple[str, str, int], str] | None = None, scale: float = 1.0) -> str:
     """SVG text for `layout`.
 
     styles: node id -> "current" | "done" | "pending" | "normal" (missing ids: "normal").
-    edge_labels: (src, dst, position) -> text drawn near the middle of that edge
-    (overrides the edge's own `label`).
+    edge_labels: (src, dst, position) -> text drawn on that edge (overrides the edge's own
+    `label`). scale: the size on screen, relative to the natural one (node text about 14 px).
     """
     cache = _prepare(layout)
     styles = styles or {}
@@ -166,21 +190,16 @@ def to_svg(layout: Layout, styles: dict[str, str] | None = None,
     for state in styles.values():
         if state not in STATE_STYLE:
             raise ValueError(f"unknown style {state!r}; use one of {STATES}")
-    out = [cache["head"]]
-    labels = []
-    pending: list = []
+    out = []
+    texts: dict[int, str] = {}
     for k, st in enumerate(cache["edges"]):
-        r = layout.edges[k]
-        e = r.edge
+        e = layout.edges[k].edge
         text = edge_labels.get((e.src, e.dst, e.position), e.label)
         title = st["title"] + (f": {text}" if text else "")
         out.append(f'{st["open"]}<title>{xml_text(title)}</title>{st["body"]}</g>')
-        mx, my = r.mid
-        if text:
-            pending.append((mx, my, str(text)))
-        if e.cut:
-            dy = (SMALL_SIZE * LINE_HEIGHT + 6) * (len(split_lines(text)) if text else 0)
-            labels.append(_label(mx, my + dy, "✂ detach", CUT, layout.width))
+        full = edge_text(e, str(text) if text else None)
+        if full:
+            texts[k] = full
     for nid, st in cache["nodes"].items():
         state = styles.get(nid, "normal")
         fill, stroke, sw, rx, dash = st["style"]
@@ -197,7 +216,9 @@ def to_svg(layout: Layout, styles: dict[str, str] | None = None,
             out.append(f'<rect {g} rx="{rx:g}" fill="{fill}" stroke="{stroke}" stroke-width="1"/>')
         out.append(f'<rect {st["geom"]} {paint}/><text text-anchor="middle" fill="{color}">'
                    f'{st["text"]}</text></g>')
-    labels.extend(_label(x, y, text, TEXT, layout.width) for x, y, text in _stack(pending))
+    labels, bottom = _labels(layout, texts, cache)
     out.extend(labels)
+    height = max(layout.height, bottom + (MARGIN_BELOW if bottom > layout.height else 0))
+    out.insert(0, _head(layout, layout.width, height, scale))
     out.append("</svg>")
     return "".join(out)

@@ -15,12 +15,13 @@ class GraphView:
 
     Options: rankdir ("BT" inputs at the bottom, "TB", "LR", "RL"), engine ("auto": dot when
     installed, else pure Python), show_values / show_grads / show_saved (which lines the
-    boxes show), max_nodes (fold bigger graphs with `autogradviz.graph.collapse`).
+    boxes show), max_nodes (fold bigger graphs with `autogradviz.graph.collapse`), scale (size
+    on screen: 1 draws node text at about 14 px; pictures shrink to fit, never grow past it).
     """
 
     def __init__(self, graph: Graph, *, rankdir: RankDir = "BT", engine: Engine = "auto",
                  show_values: bool = True, show_grads: bool = True, show_saved: bool = False,
-                 max_nodes: int | None = None) -> None:
+                 max_nodes: int | None = None, scale: float = 1.0) -> None:
         if rankdir not in RANKDIRS:
             raise ValueError(f"rankdir must be one of {RANKDIRS}, not {rankdir!r}")
         if engine not in ENGINES:
@@ -29,7 +30,11 @@ class GraphView:
             from autogradviz.graph.collapse import collapse
 
             graph = collapse(graph, max_nodes)
+        if not (isinstance(scale, (int, float)) and 0 < scale < float("inf")):
+            raise ValueError(f"scale must be a positive number, not {scale!r}")
         self._graph = graph
+        self.scale = float(scale)
+        self._reserved: dict[int, str] = {}
         self.rankdir = rankdir
         self.engine = engine
         self.show_values = show_values
@@ -47,8 +52,15 @@ class GraphView:
         if self._layout is None:
             self._layout = layout(self._graph, self.engine, self.rankdir,
                                   show_values=self.show_values, show_grads=self.show_grads,
-                                  show_saved=self.show_saved)
+                                  show_saved=self.show_saved, labels=self._reserved)
         return self._layout
+
+    def reserve_labels(self, edge_labels: dict[tuple[str, str, int], str]) -> None:
+        """Keep a place for these edge labels ((src, dst, position) -> text) in the layout, so
+        that `restyle` draws them there in every frame (the stepper's gradients)."""
+        index = {(e.src, e.dst, e.position): j for j, e in enumerate(self._graph.edges)}
+        self._reserved = {index[k]: str(t) for k, t in edge_labels.items() if k in index and t}
+        self._layout = None
 
     @property
     def source(self) -> str:
@@ -58,12 +70,12 @@ class GraphView:
 
     def svg(self) -> str:
         """SVG text with every node in its normal style."""
-        return self.layout.svg()
+        return self.layout.svg(scale=self.scale)
 
     def restyle(self, styles: dict[str, str] | None = None,
                 edge_labels: dict[tuple[str, str, int], str] | None = None) -> str:
         """SVG text with node styles / edge labels changed; the layout is not recomputed."""
-        return self.layout.svg(styles=styles, edge_labels=edge_labels)
+        return self.layout.svg(styles=styles, edge_labels=edge_labels, scale=self.scale)
 
     def save(self, path: str | os.PathLike) -> str:
         """Write .svg, .html (standalone page), or .png/.pdf (these need Graphviz's dot)."""

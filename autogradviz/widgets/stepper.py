@@ -113,6 +113,8 @@ class BackwardStepper(_Stepper):
 
     def __init__(self, walk: BackwardWalk, view: GraphView, apply: bool = False):
         self.apply_at_end = apply
+        self.walk = walk
+        view.reserve_labels(self.edge_labels(walk.total))  # every gradient has its place from the start
         super().__init__(walk, view, "Backward pass, step by step")
 
     def frame_svg(self, k: int) -> str:
@@ -123,13 +125,18 @@ class BackwardStepper(_Stepper):
             if nid is None:
                 continue
             styles[nid] = "done" if i < k - 1 else ("current" if i == k - 1 else "pending")
+        return self.view.restyle(styles, self.edge_labels(k))
+
+    def edge_labels(self, k: int) -> dict[tuple[str, str, int], str]:
+        """The gradients written on the edges after step ``k``: (src, dst, position) -> text."""
+        walk: BackwardWalk = self.walk
         labels = {}
         for step in walk.steps[:k]:
             dst = walk.node_id(step.node)
             for i, (nxt, g) in enumerate(zip(step.node._fns, step.grad_inputs)):
                 if nxt is not None and g is not None:
                     labels[(walk.node_id(nxt), dst, i)] = _edge_text(g)
-        return self.view.restyle(styles, labels)
+        return labels
 
     def frame_text(self, k: int) -> str:
         state = self.walk.goto(k)
