@@ -41,8 +41,9 @@ def test_notebook_is_committed_without_outputs_and_uses_the_course_imports():
     nb = read()
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert all(c.outputs == [] and c.execution_count is None for c in code)
-    assert "import autogradviz as torch" in code[0].source
-    assert "from autogradviz import exercises" in code[0].source
+    assert "%pip install autogradviz" in code[0].source  # the install cell every notebook starts with
+    assert "import autogradviz as torch" in code[1].source
+    assert "from autogradviz import exercises" in code[1].source
     answers = [c for c in code if "answer" in c.metadata.get("tags", [])]
     checks = [c for c in code if "check" in c.metadata.get("tags", [])]
     assert len(answers) == len(checks) >= 12

@@ -34,6 +34,28 @@ def outputs(nb, output_type=None):
                 yield cell, out
 
 
+def test_every_notebook_starts_with_the_same_install_cell():
+    """JupyterLab, Binder and JupyterLite all run the same first cell."""
+    firsts = [nbformat.read(path, as_version=4).cells[0] for path in NOTEBOOKS]
+    assert all(cell.cell_type == "code" for cell in firsts)
+    assert len({cell.source for cell in firsts}) == 1
+    assert "%pip install autogradviz" in firsts[0].source
+
+
+@pytest.mark.parametrize("installed", [True, False])
+def test_the_install_cell_installs_only_where_autogradviz_is_missing(ipython, monkeypatch, installed):
+    import importlib.util
+    pip_calls = []
+    ipython.register_magic_function(pip_calls.append, "line", "pip")  # no real pip here
+    if not installed:
+        find_spec = importlib.util.find_spec
+        monkeypatch.setattr(importlib.util, "find_spec",
+                            lambda name, *args: None if name == "autogradviz" else find_spec(name, *args))
+    first = nbformat.read(NOTEBOOKS[0], as_version=4).cells[0]
+    assert ipython.run_cell(first.source).success
+    assert pip_calls == ([] if installed else ["install autogradviz"])
+
+
 def test_there_are_the_five_lessons():
     assert NAMES == ["01-autograd-basics.ipynb", "02-pytorch-autograd-tutorial.ipynb", "03-exercises.ipynb",
                      "04-gallery.ipynb", "05-for-teachers.ipynb"]
