@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib as _importlib
 
 from . import _dtype, autograd
+from ._device import device, get_default_device, set_default_device
 from ._dtype import bool_ as bool
 from ._dtype import (
     dtype,
@@ -172,7 +173,7 @@ from .ops.shape import (
     unsqueeze,
     view,
 )
-from .tensor import Size, Tensor, device, is_tensor
+from .tensor import Size, Tensor, is_tensor
 
 _install_methods(Tensor)
 
@@ -201,6 +202,9 @@ _LAZY = {
     "nn": ("autogradviz.nn", None),
     "optim": ("autogradviz.optim", None),
     "utils": ("autogradviz.utils", None),
+    "cuda": ("autogradviz.cuda", None),
+    "backends": ("autogradviz.backends", None),
+    "accelerator": ("autogradviz.accelerator", None),
 }
 
 

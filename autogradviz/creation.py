@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from . import _dtype as D
+from ._device import check_device
 from .ops.common import shape_arg
 from .tensor import Tensor, _make
 
@@ -140,12 +141,14 @@ def _size(size) -> tuple[int, ...]:
 def tensor(data: Any, *, dtype: D.dtype | None = None, device=None, requires_grad: bool = False,
            pin_memory: bool = False) -> Tensor:
     """A new tensor (always a copy) from a number, nested list, array or tensor."""
+    check_device(device)
     arr, dt = _to_array(data, dtype)
     return _finish(arr, dt, requires_grad)
 
 
 def as_tensor(data: Any, dtype: D.dtype | None = None, device=None) -> Tensor:
     """Like ``tensor`` but shares memory with a NumPy array or tensor when it can."""
+    check_device(device)
     if isinstance(data, Tensor) and (dtype is None or dtype is data._dtype):
         return data
     arr, dt = _to_array(data, dtype, copy=False)
@@ -168,23 +171,27 @@ def _factory_dtype(dtype, default=None):
 
 def zeros(*size, dtype=None, device=None, requires_grad=False, out=None) -> Tensor:
     """A tensor of zeros of the given size."""
+    check_device(device)
     dt = _factory_dtype(dtype)
     return _finish(np.zeros(_size(size), dtype=dt.np), dt, requires_grad)
 
 
 def ones(*size, dtype=None, device=None, requires_grad=False, out=None) -> Tensor:
     """A tensor of ones of the given size."""
+    check_device(device)
     dt = _factory_dtype(dtype)
     return _finish(np.ones(_size(size), dtype=dt.np), dt, requires_grad)
 
 
 def empty(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
+    check_device(device)
     dt = _factory_dtype(dtype)
     return _finish(np.zeros(_size(size), dtype=dt.np), dt, requires_grad)
 
 
 def full(size, fill_value, *, dtype=None, device=None, requires_grad=False) -> Tensor:
     """A tensor of the given size filled with ``fill_value``."""
+    check_device(device)
     dt = dtype or D._scalar_dtype(fill_value)
     return _finish(np.full(_size((size,)), fill_value, dtype=dt.np), dt, requires_grad)
 
@@ -194,20 +201,24 @@ def _like(input, dtype):
 
 
 def zeros_like(input, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    check_device(device)
     shape, dt = _like(input, dtype)
     return _finish(np.zeros(shape, dtype=dt.np), dt, requires_grad)
 
 
 def ones_like(input, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    check_device(device)
     shape, dt = _like(input, dtype)
     return _finish(np.ones(shape, dtype=dt.np), dt, requires_grad)
 
 
 def empty_like(input, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    check_device(device)
     return zeros_like(input, dtype=dtype, requires_grad=requires_grad)
 
 
 def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    check_device(device)
     shape, dt = _like(input, dtype)
     return _finish(np.full(shape, fill_value, dtype=dt.np), dt, requires_grad)
 
@@ -222,6 +233,7 @@ def randn_like(input, *, dtype=None, requires_grad=False) -> Tensor:
 
 def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False) -> Tensor:
     """Values from start (default 0) up to, not including, end."""
+    check_device(device)
     if end is None:
         start, end = 0, start
     args = [v.item() if hasattr(v, "item") else v for v in (start, end, step)]
@@ -240,19 +252,22 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
 
 def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False) -> Tensor:
     """``steps`` evenly spaced values from start to end, both included."""
+    check_device(device)
     if not isinstance(steps, (int, np.integer)) or steps < 0:
         raise RuntimeError(f"linspace(): number of steps must be non-negative, got {steps}")
     dt = _factory_dtype(dtype)
     return _finish(np.linspace(float(start), float(end), int(steps)).astype(dt.np), dt, requires_grad)
 
 
-def logspace(start, end, steps, base=10.0, *, dtype=None, requires_grad=False) -> Tensor:
+def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    check_device(device)
     dt = _factory_dtype(dtype)
     return _finish(np.logspace(float(start), float(end), int(steps), base=base).astype(dt.np), dt, requires_grad)
 
 
 def eye(n, m=None, *, dtype=None, device=None, requires_grad=False) -> Tensor:
     """The identity matrix (n x m)."""
+    check_device(device)
     dt = _factory_dtype(dtype)
     if n < 0:
         raise RuntimeError(f"n must be greater or equal to 0, got {n}")

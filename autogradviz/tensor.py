@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from . import _dtype as D
+from ._device import CPU, check_device, device
 from ._tensor_meta import Meta
 
 
@@ -23,31 +24,6 @@ class Size(tuple):
 
     def numel(self) -> int:
         return int(np.prod(self, dtype=np.int64))
-
-
-class device:
-    """Always the CPU: autogradviz computes with NumPy."""
-
-    def __init__(self, type: str = "cpu", index: int | None = None):
-        if str(type).split(":")[0] != "cpu":
-            raise RuntimeError(f"autogradviz runs on the CPU only; device {type!r} is not available")
-        self.type = "cpu"
-        self.index = None
-
-    def __repr__(self) -> str:
-        return "device(type='cpu')"
-
-    def __str__(self) -> str:
-        return "cpu"
-
-    def __eq__(self, other) -> bool:
-        return str(other) == "cpu" or isinstance(other, device)
-
-    def __hash__(self) -> int:
-        return hash("cpu")
-
-
-CPU = device("cpu")
 
 
 def _make(data: np.ndarray, dtype: D.dtype, grad_fn=None) -> Tensor:
@@ -271,6 +247,13 @@ class Tensor:
     def is_cuda(self) -> bool:
         return False
 
+    @property
+    def is_cpu(self) -> bool:
+        return True
+
+    def get_device(self) -> int:
+        return -1
+
     def is_floating_point(self) -> bool:
         return self._dtype.is_floating_point
 
@@ -283,8 +266,9 @@ class Tensor:
     def cpu(self) -> Tensor:
         return self
 
-    def cuda(self, *a, **k):
-        raise RuntimeError("autogradviz runs on the CPU only: there is no CUDA device")
+    def cuda(self, device=None, non_blocking: bool = False) -> Tensor:
+        """Raises PyTorch's error of a build without CUDA."""
+        check_device("cuda")
 
     @property
     def _version(self) -> int:
@@ -393,7 +377,7 @@ class Tensor:
         return self.to(dtype)
 
     def to(self, *args, **kwargs) -> Tensor:
-        """Convert to a dtype (devices other than the CPU are refused)."""
+        """Convert to a dtype; the CPU is the only device (others raise PyTorch's error)."""
         dtype = kwargs.pop("dtype", None)
         copy = kwargs.pop("copy", False)
         kwargs.pop("non_blocking", None)
@@ -402,10 +386,9 @@ class Tensor:
                 dtype = a
             elif isinstance(a, Tensor):
                 dtype = a._dtype
-            elif isinstance(a, (str, device)):
-                device(str(a))
-        if kwargs.get("device") is not None:
-            device(str(kwargs["device"]))
+            elif isinstance(a, (str, device, int)):
+                check_device(a)
+        check_device(kwargs.get("device"))
         if dtype is None or dtype is self._dtype:
             return self.clone() if copy else self
         from .ops.elementwise import to_dtype

@@ -1205,7 +1205,7 @@ def test_numpy_array_on_the_left_of_an_operator_gives_a_tensor():
 def test_T_data_device_type_to():
     x = torch.zeros(2, 3)
     assert x.T.shape == (3, 2) and torch.zeros(3).T.shape == (3,)
-    assert str(x.device) == "cpu" and repr(x.device) == "device(type='cpu')" and x.device == "cpu"
+    assert str(x.device) == "cpu" and repr(x.device) == "device(type='cpu')" and x.device == torch.device("cpu") and x.device != "cpu"
     assert x.type() == "torch.FloatTensor" and torch.zeros(2, dtype=torch.int64).type() == "torch.LongTensor"
     assert x.type(torch.float64).dtype is F64 and x.type("torch.DoubleTensor").dtype is F64
     assert x.to(torch.float64).dtype is F64 and x.to("cpu") is x and x.to(dtype=torch.int32).dtype is I32

@@ -305,20 +305,25 @@ class Module:
     def to(self, *args, **kwargs) -> Module:
         """Convert floating-point parameters and buffers to a dtype (the CPU is the only device)."""
         from ... import _dtype as D
-        from ...tensor import device
+        from ..._device import check_device, device
         target = kwargs.get("dtype")
         for a in list(args) + [kwargs.get("device")]:
             if isinstance(a, D.dtype):
                 target = a
             elif isinstance(a, Tensor):
                 target = a.dtype
-            elif isinstance(a, (str, device)):
-                device(str(a))   # refuses anything but the CPU
+            elif isinstance(a, (str, device, int)):
+                check_device(a)   # refuses anything but the CPU, with PyTorch's error
         if target is None:
             return self
         if not target.is_floating_point:
             raise TypeError(f"nn.Module.to only accepts floating point dtypes, but got desired dtype={target}")
         return self._convert(lambda t: t.to(target) if t.dtype.is_floating_point else t)
+
+    def cuda(self, device=None) -> Module:
+        """Raises PyTorch's error of a build without CUDA."""
+        from ..._device import check_device
+        check_device("cuda")
 
     def double(self) -> Module:
         from ... import _dtype as D
