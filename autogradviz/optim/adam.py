@@ -1,4 +1,4 @@
-"""``optim.Adam``."""
+"""``optim.Adam`` and ``optim.AdamW``."""
 from __future__ import annotations
 
 import math
@@ -7,24 +7,21 @@ from collections.abc import Callable, Iterable
 import numpy as np
 
 from .._grad_mode import no_grad
-from .optimizer import Optimizer, buffer_like, grad_array, update_
+from .optimizer import Optimizer, buffer_like, check_hyperparameters, grad_array, update_
 
 
 class Adam(Optimizer):
     """Adam (Kingma & Ba): running averages m, v of the gradient and its square, bias-corrected;
     p ← p − lr·m̂ / (√v̂ + eps). ``weight_decay`` adds weight_decay·p to the gradient (L2)."""
 
+    _decoupled = False   # AdamW: decay the weights themselves, not through the gradient
+
     def __init__(self, params: Iterable, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 0, amsgrad: bool = False, *, maximize: bool = False) -> None:
-        if lr < 0.0:
-            raise ValueError(f"Invalid learning rate: {lr}")
-        if eps < 0.0:
-            raise ValueError(f"Invalid epsilon value: {eps}")
+        check_hyperparameters(lr=lr, eps=eps, weight_decay=weight_decay)
         for i, beta in enumerate(betas):
             if not 0.0 <= beta < 1.0:
                 raise ValueError(f"Invalid beta parameter at index {i}: {beta}")
-        if weight_decay < 0.0:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
         defaults = {"lr": lr, "betas": tuple(betas), "eps": eps, "weight_decay": weight_decay, "amsgrad": amsgrad,
                         "maximize": maximize}
         super().__init__(params, defaults)
@@ -41,7 +38,11 @@ class Adam(Optimizer):
                     if g is None:
                         continue
                     if weight_decay != 0:
-                        g = g + weight_decay * p.data.numpy()
+                        if self._decoupled:
+                            w = p.data.numpy()
+                            w *= 1 - lr * weight_decay
+                        else:
+                            g = g + weight_decay * p.data.numpy()
                     state = self.state[p]
                     if not state:
                         state["step"] = 0
@@ -64,3 +65,15 @@ class Adam(Optimizer):
                     denom += eps
                     update_(p, (lr / (1 - beta1 ** step)) * m / denom)
         return loss
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov & Hutter): p ← p·(1 − lr·weight_decay) before
+    the Adam step, instead of adding weight_decay·p to the gradient."""
+
+    _decoupled = True
+
+    def __init__(self, params: Iterable, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 1e-2, amsgrad: bool = False, *,
+                 maximize: bool = False) -> None:
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize)

@@ -128,6 +128,14 @@ class Optimizer:
         return "\n".join(lines)
 
 
+def check_hyperparameters(**values: float) -> None:
+    """PyTorch's ValueError for a negative learning rate, epsilon, momentum, ... (``Invalid lr_decay value: -1``)."""
+    for name, value in values.items():
+        if value < 0.0:
+            label = {"lr": "learning rate", "eps": "epsilon value"}.get(name, f"{name} value")
+            raise ValueError(f"Invalid {label}: {value}")
+
+
 # --- helpers for the update rules: plain NumPy on the parameters' own memory ----------------------
 # The rules run under no_grad and write into ``p.data`` in place, as PyTorch's do, so every
 # Parameter stays the same object and leaf; the version counter moves so that a graph which
