@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib as _importlib
 
-from . import _dtype, autograd
+from . import _dtype, _tensor_new, autograd
 from ._device import device, get_default_device, set_default_device
 from ._dtype import bool_ as bool
 from ._dtype import (
@@ -26,7 +26,14 @@ from ._dtype import (
     uint8,
 )
 from ._dtype import result_type as _result_type
-from ._grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from ._grad_mode import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+    no_grad,
+    set_grad_enabled,
+)
 from ._printing import set_printoptions
 from .creation import (
     Generator,
@@ -176,6 +183,7 @@ from .ops.shape import (
 from .tensor import Size, Tensor, is_tensor
 
 _install_methods(Tensor)
+_tensor_new.install(Tensor)
 
 __version__ = "0.1.0"
 

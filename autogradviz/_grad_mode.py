@@ -4,7 +4,8 @@ from __future__ import annotations
 import functools
 import threading
 
-__all__ = ["enable_grad", "is_grad_enabled", "no_grad", "set_grad_enabled"]
+__all__ = ["enable_grad", "inference_mode", "is_grad_enabled", "is_inference_mode_enabled", "no_grad",
+           "set_grad_enabled"]
 
 _state = threading.local()
 
@@ -12,6 +13,11 @@ _state = threading.local()
 def is_grad_enabled() -> bool:
     """True when operations on tensors that require grad are being recorded."""
     return getattr(_state, "enabled", True)
+
+
+def is_inference_mode_enabled() -> bool:
+    """True inside ``inference_mode()``."""
+    return getattr(_state, "inference", False)
 
 
 def _set(mode: bool) -> None:
@@ -80,3 +86,25 @@ class set_grad_enabled(_GradModeContext):
     def __call__(self, func):
         _set(self._prev)  # used as a decorator: restore what construction changed
         return super().__call__(func)
+
+
+class inference_mode(_GradModeContext):
+    """``no_grad`` for code that only evaluates a model: nothing is recorded inside.
+    ``inference_mode(False)`` turns recording on, as in PyTorch."""
+
+    def __init__(self, mode: bool = True):
+        self._inference = bool(mode)
+        self._mode = not self._inference
+
+    def __enter__(self):
+        self._prev_inference = is_inference_mode_enabled()
+        if self._inference:
+            _state.inference = True
+        return super().__enter__()
+
+    def __exit__(self, *exc) -> None:
+        _state.inference = self._prev_inference
+        super().__exit__(*exc)
+
+    def _ctor_args(self) -> tuple:
+        return (self._inference,)

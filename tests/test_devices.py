@@ -6,6 +6,7 @@ from __future__ import annotations
 import pickle
 
 import pytest
+from parity_support import outcome
 
 import autogradviz as agv
 
@@ -89,13 +90,8 @@ EXPRESSIONS = [
 ]
 
 
-def evaluate(lib, expression: str):
-    """The value, or the exception's type and message."""
-    x = lib.ones(2, requires_grad=True)
-    try:
-        return repr(eval(expression, {"lib": lib, "x": x}))
-    except Exception as exc:
-        return f"{type(exc).__name__}: {exc}"
+def evaluate(lib, expression: str) -> str:
+    return outcome(lib, expression, x=lib.ones(2, requires_grad=True))
 
 
 @pytest.mark.skipif(torch is None, reason="PyTorch is not installed")

@@ -36,6 +36,7 @@ __all__ = [
     "log_softmax",
     "mse_loss",
     "nll_loss",
+    "one_hot",
     "relu",
     "sigmoid",
     "softmax",
@@ -69,6 +70,23 @@ def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: 
 def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: D.dtype | None = None) -> Tensor:
     """log(softmax(x)) along ``dim``, computed stably."""
     return _log_softmax(input, dim, dtype=dtype)
+
+
+# --- encodings --------------------------------------------------------------------------------
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
+    """An int64 tensor with one more dim of size ``num_classes``: 1 at each index, 0 elsewhere."""
+    if not isinstance(tensor, Tensor) or tensor.dtype is not D.int64:
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    index = tensor._data
+    if num_classes == -1:
+        if index.size == 0:
+            raise RuntimeError("Can not infer total number of classes from empty tensor.")
+        num_classes = int(index.max()) + 1
+    if index.size and index.min() < 0:
+        raise RuntimeError("Class values must be non-negative.")
+    if index.size and index.max() >= num_classes:
+        raise RuntimeError("Class values must be smaller than num_classes.")
+    return _make((index[..., None] == np.arange(num_classes)).astype(np.int64), D.int64)
 
 
 # --- layers -----------------------------------------------------------------------------------

@@ -1,9 +1,9 @@
 """The layers of ``autogradviz.nn``."""
 from .activation import LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
-from .container import ModuleList, Sequential
+from .container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from .dropout import Dropout
 from .flatten import Flatten
-from .linear import Identity, Linear
+from .linear import Identity, LazyLinear, Linear
 from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
 from .module import Module
 
@@ -15,12 +15,16 @@ __all__ = [
            "Flatten",
            "Identity",
            "L1Loss",
+           "LazyLinear",
            "Linear",
            "LogSoftmax",
            "MSELoss",
            "Module",
+           "ModuleDict",
            "ModuleList",
            "NLLLoss",
+           "ParameterDict",
+           "ParameterList",
            "ReLU",
            "Sequential",
            "Sigmoid",

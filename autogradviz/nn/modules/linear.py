@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 
+from ..._device import check_device
 from ...creation import empty
 from ...tensor import Tensor
 from .. import functional as F
@@ -27,6 +28,7 @@ class Linear(Module):
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True, device=None, dtype=None) -> None:
         super().__init__()
+        check_device(device)
         for name, value in (("in_features", in_features), ("out_features", out_features)):
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise ValueError(f"Linear: {name} must be a non-negative int, got {value!r}")
@@ -54,3 +56,26 @@ class Linear(Module):
 
     def extra_repr(self) -> str:
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
+
+
+class LazyLinear(Linear):
+    """A ``Linear`` whose ``in_features`` is read from its first input; it then becomes a ``Linear``.
+
+    Its parameters exist (empty) from the start, so an optimizer can be made before the first
+    call: the first call fills those same Parameter objects in place.
+    """
+
+    def __init__(self, out_features: int, bias: bool = True, device=None, dtype=None) -> None:
+        super().__init__(0, out_features, bias, device, dtype)
+
+    def __call__(self, *args, **kwargs):
+        input = args[0] if args else kwargs.get("input")
+        if isinstance(input, Tensor) and input.ndim >= 1:
+            self._materialize(input.shape[-1])
+        return Module.__call__(self, *args, **kwargs)   # self is a Linear now
+
+    def _materialize(self, in_features: int) -> None:
+        self.in_features = in_features
+        self.weight._data = empty(self.out_features, in_features, dtype=self.weight.dtype)._data
+        self.reset_parameters()
+        self.__class__ = Linear   # as PyTorch does: the module is a Linear from now on
