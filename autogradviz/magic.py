@@ -17,13 +17,13 @@ from .tensor import Tensor
 def _reachable(tensors) -> set[int]:
     """ids of every engine node strictly upstream of the given tensors (iterative)."""
     seen: set[int] = set()
-    stack = [f for t in tensors if t.grad_fn is not None for f in t.grad_fn._fns if f is not None]
+    stack = [f for t in tensors if t.grad_fn is not None for f, _ in t.grad_fn.next_functions if f is not None]
     while stack:
         fn = stack.pop()
         if id(fn) in seen:
             continue
         seen.add(id(fn))
-        stack.extend(f for f in fn._fns if f is not None)
+        stack.extend(f for f, _ in fn.next_functions if f is not None)
     return seen
 
 

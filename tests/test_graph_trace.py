@@ -31,7 +31,8 @@ def test_seed_dot_graph_has_names_ops_and_values():
     assert dot.label == "dot" and dot.value == "14."
     # x is used twice by dot: two edges, positions 0 and 1
     assert sorted(e.position for e in g.edges if e.src == leaf.id) == [0, 1]
-    assert "∂(a·b)/∂a = b" in dot.formula
+    assert dot.formula == "∂dot(x, x)/∂x = x\n∂dot(x, x)/∂x = x"
+    assert (out.title, dot.title) == ("y = 2 × dot", "dot(x, x)")
 
 
 def test_grads_appear_after_backward():
@@ -72,7 +73,8 @@ def test_loop_of_y_equals_x_times_two():
         y = y * 2
     g = trace(y)
     assert len([n for n in g.nodes if n.op == "MulBackward0"]) == 4
-    assert next(n for n in g.nodes if n.kind == "output").symbol == "× 2"
+    # unnamed intermediates written with operators read as their expression, up to 24 characters
+    assert next(n for n in g.nodes if n.kind == "output").title == "y = x × 2 × 2 × 2 × 2"
 
 
 def test_names_override_and_caller_frame_names():
@@ -82,10 +84,10 @@ def test_names_override_and_caller_frame_names():
     assert "weights" in _labels(trace(out, names={"weights": w}))
 
 
-def test_unnamed_intermediates_get_their_op():
+def test_unnamed_intermediates_get_their_function_or_their_expression():
     x = torch.ones(2, requires_grad=True)
     g = trace((x.sin() * 2).sum())
-    assert {"sin", "mul"} <= _labels(g)
+    assert {"sin", "sin × 2", "sum"} <= _labels(g)
 
 
 def test_trace_of_a_100k_chain_needs_no_recursion():

@@ -36,7 +36,7 @@ def test_cell_runs_as_if_the_magic_were_not_there_then_draws_with_names(shell):
     assert "printed" in cap.stdout
     assert "y" in shell.user_ns and shell.user_ns["y"].item() == 28.0
     text = _svg_texts(cap)
-    assert "x" in text.split() and "28." in text and "y = × 2" in text
+    assert "x" in text.split() and "28." in text and "y = 2 × dot" in text
 
 
 def test_only_the_final_results_of_the_cell_are_drawn(shell):
@@ -54,7 +54,7 @@ def test_show_names_the_tensor_to_draw(shell):
     result, cap = _cell(shell, "a = torch.ones(2, requires_grad=True)\nb = a * 3\nc = b.sum()", "--show b")
     assert result.success
     text = _svg_texts(cap)
-    assert "b = × 3" in text and "c" not in text.split()
+    assert "b = a × 3" in text and "c" not in text.split()
 
 
 def test_line_magic_draws_an_existing_tensor(shell):

@@ -116,7 +116,8 @@ def test_variable_used_twice_shows_two_contributions_summing():
     walk = BackwardWalk(y)
     last = walk.goto(walk.total)
     assert len(last.contributions) == 2
-    assert "3. + 3., summed" in last.text and "a.grad: 0 → 6." in last.text
+    assert "∂L/∂a = 6. arrives = 3. from y + 3. from y" in last.text
+    assert "a.grad: none yet → 6." in last.text
 
 
 def test_accumulation_into_a_grad_that_already_holds_a_value():
@@ -124,7 +125,7 @@ def test_accumulation_into_a_grad_that_already_holds_a_value():
     (x * 3).backward()
     y = x * 3
     walk = BackwardWalk(y)
-    assert "x.grad: 3. → 6." in walk.goto(walk.total).text
+    assert "x.grad: 3. + 3. = 6." in walk.goto(walk.total).text
     assert x.grad.item() == 3.0
 
 
@@ -136,7 +137,8 @@ def test_worked_solution_text_names_the_rule_and_the_numbers():
     walk = BackwardWalk(L)
     text = walk.goto(2).text
     assert "z = x × y" in text and "∂L/∂z = 2. arrives" in text
-    assert "∂(x·y)/∂x = y  →  x receives 6." in text
+    assert "∂(x × y)/∂x = y = 3.  →  x receives 2. × y = 6." in text
+    assert "∂(x × y)/∂y = x = 2.  →  y receives 2. × x = 4." in text
 
 
 def test_prev_and_goto_agree():
@@ -225,7 +227,7 @@ def test_save_html_has_every_frame(tmp_path):
     parser.feed(Path(path).read_text(encoding="utf-8"))
     frames = json.loads(re.search(r"const frames = (\[.*\]);", parser.script, re.S).group(1))
     assert len(frames) == s.walk.total + 1 == 4
-    assert "x.grad: 0 → [ 0., 4., 8., 12.]" in frames[-1]["text"]
+    assert "x.grad: none yet → [ 0., 4., 8., 12.]" in frames[-1]["text"]
     for frame in frames:
         ET.fromstring(frame["svg"])
 

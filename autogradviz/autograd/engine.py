@@ -26,6 +26,8 @@ class Step:
     (None where nothing flows). For an ``AccumulateGrad`` node, ``leaf`` is the tensor and
     ``grad_after`` its accumulated gradient after this step; ``grad_before`` (what it held before)
     is reported when the pass does not write ``.grad`` (``accumulate=False``, as the stepper runs).
+    Every array is a copy made when the step ran: later writes to ``.grad`` or to a gradient the
+    caller passed in do not change what a step says.
     """
 
     index: int
@@ -144,7 +146,7 @@ def backward_steps(outputs: Sequence, grad_outputs: Sequence | None = None, *,
                 and node._pre_hooks is None and node._hooks is None and capture is None):
             # The common case: a built-in rule on NumPy arrays; nothing is recorded, no mode switch.
             grads_in = node.apply(grad, False)
-            step = Step(index, node, grad, grads_in) if report else None
+            step = Step(index, node, _copy(grad), tuple([_copy(g) for g in grads_in])) if report else None
         else:
             # Grad mode is create_graph only while this node's rules and hooks run, never across
             # the yield: code that consumes the steps runs in the caller's mode.
@@ -152,7 +154,7 @@ def backward_steps(outputs: Sequence, grad_outputs: Sequence | None = None, *,
             _grad_mode._set(create_graph)
             try:
                 step, grads_in = _run_node(node, grad, index, create_graph, accumulate, pending_leaf, capture,
-                                           shared)
+                                           shared, report)
             finally:
                 _grad_mode._set(previous_mode)
         if not retain_graph:
@@ -170,7 +172,7 @@ def backward_steps(outputs: Sequence, grad_outputs: Sequence | None = None, *,
                 heapq.heappush(ready, (-nxt._seq, nxt))
 
 
-def _run_node(node, grad, index, create_graph, accumulate, pending_leaf, capture, shared):
+def _run_node(node, grad, index, create_graph, accumulate, pending_leaf, capture, shared, report=True):
     if grad is not None and node._pre_hooks:
         for hook in node._pre_hooks:
             r = hook(grad)
@@ -182,15 +184,21 @@ def _run_node(node, grad, index, create_graph, accumulate, pending_leaf, capture
     if grad is None:
         return None, (None,) * len(node._fns)
     if isinstance(node, AccumulateGrad):
-        return _accumulate(node, grad, index, create_graph, accumulate, pending_leaf, shared), ()
+        return _accumulate(node, grad, index, create_graph, accumulate, pending_leaf, shared, report), ()
     grads_in = node.apply(grad, create_graph)
     if node._hooks:
         for hook in node._hooks:
             hook(grads_in, (grad,))
-    return Step(index, node, grad, grads_in), grads_in
+    return (Step(index, node, _copy(grad), tuple([_copy(g) for g in grads_in])) if report else None), grads_in
 
 
-def _accumulate(node: AccumulateGrad, grad, index, create_graph, accumulate, pending_leaf, shared) -> Step:
+def _copy(g):
+    """A gradient as it is now (NumPy arrays are copied; recorded Tensors are new each pass)."""
+    return g.copy() if type(g) is np.ndarray else g
+
+
+def _accumulate(node: AccumulateGrad, grad, index, create_graph, accumulate, pending_leaf, shared,
+                report=True) -> Step | None:
     _Tensor, _make = _tensor()
     leaf = node.variable
     meta = leaf._meta
@@ -209,19 +217,33 @@ def _accumulate(node: AccumulateGrad, grad, index, create_graph, accumulate, pen
         g = getattr(grad, "_data", grad)
         after = g.astype(leaf._dtype.np) if before is None else before + g
         pending_leaf[key] = after
-        return Step(index, node, grad, (), leaf=leaf, grad_before=before, grad_after=after)
-    previous = leaf._grad
+        if not report:
+            return None
+        return Step(index, node, _copy(grad), (), leaf=leaf, grad_before=_copy(before), grad_after=after.copy())
     if create_graph:
+        previous = leaf._grad
         g = _as_tensor_grad(grad, leaf._dtype)
         leaf._grad = g if previous is None else previous + g
-    elif previous is None:
-        leaf._grad = _make(_owned(grad, leaf._dtype.np, shared), leaf._dtype)
+    else:
+        grad = _owned(grad, leaf._dtype.np, shared) if leaf._grad is None else grad
+        accumulate_grad(leaf, grad)
+    if not report:
+        return None
+    return Step(index, node, _copy(grad), (), leaf=leaf, grad_after=_copy(leaf._grad._data))
+
+
+def accumulate_grad(leaf, grad: np.ndarray) -> None:
+    """Add ``grad`` into ``leaf.grad`` as ``backward()`` does (hooks are not run again): a new
+    ``.grad`` takes ``grad`` itself, an existing one is added to in place."""
+    _Tensor, _make = _tensor()
+    previous = leaf._grad
+    if previous is None:
+        leaf._grad = _make(np.asarray(grad, dtype=leaf._dtype.np), leaf._dtype)
     elif previous._grad_fn is not None or previous._requires_grad:
         leaf._grad = _make((previous._data + grad).astype(leaf._dtype.np, copy=False), leaf._dtype)
     else:
         previous._data += grad  # in place, as PyTorch: a .grad the user holds sees the sum
         previous._bump()
-    return Step(index, node, grad, (), leaf=leaf, grad_after=leaf._grad._data)
 
 
 def _owned(grad, dtype, shared) -> np.ndarray:

@@ -9,6 +9,9 @@ from __future__ import annotations
 import contextlib
 import itertools
 import weakref
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any
 
 from .. import _grad_mode
 from .._tensor_meta import version_error
@@ -23,6 +26,7 @@ SECOND_BACKWARD = (
     "graph a second time or if you need to access saved tensors after calling backward."
 )
 _KEEP_AFTER_RELEASE = 64  # output values up to this many elements survive release(), for pictures
+_NO_PARAMS: Mapping = MappingProxyType({})
 
 
 class Node:
@@ -60,6 +64,56 @@ class Node:
 
     def release(self) -> None:
         """Free what was saved for backward (called by backward unless retain_graph)."""
+
+    # Read-only inspection, for pictures and the stepper -----------------------------------
+    @property
+    def schema(self):
+        """The ``OpDef`` this node runs (its texts and rules); None for leaves and custom Functions."""
+        return type(self).op
+
+    @property
+    def sequence_nr(self) -> int:
+        """When the node was made: later nodes have larger numbers (backward runs them first)."""
+        return self._seq
+
+    def constants(self) -> dict[int, Any]:
+        """Inputs that take no gradient, by position: Python numbers and tensors without grad."""
+        return dict(getattr(self, "_constants", None) or ())
+
+    def params(self) -> Mapping[str, Any]:
+        """The op's parameters (``dim``, ``exponent``, ...), read-only."""
+        return _NO_PARAMS
+
+    def saved_values(self) -> tuple:
+        """What was saved for backward, by input position (None where nothing was saved)."""
+        return ()
+
+    def output_value(self):
+        """The op's result as a read-only NumPy array, or None when it was not kept."""
+        out = getattr(self, "_out", None)
+        if out is None:
+            return None
+        view = out.view()
+        view.flags.writeable = False
+        return view
+
+    @property
+    def output_shape(self) -> tuple | None:
+        """The shape of the op's result (None where unknown)."""
+        shape = getattr(self, "_out_shape", None)
+        if shape is None and getattr(self, "_out", None) is not None:
+            shape = self._out.shape
+        return None if shape is None else tuple(shape)
+
+    @property
+    def output_dtype(self):
+        """The dtype of the op's result (None where unknown)."""
+        return getattr(self, "_out_dtype", None)
+
+    @property
+    def is_freed(self) -> bool:
+        """Whether backward has freed what this node saved (it cannot run again)."""
+        return self._freed
 
     # Filled in by subclasses --------------------------------------------------------------
     def apply(self, grad, create_graph: bool):  # pragma: no cover - abstract
@@ -128,6 +182,12 @@ class OpNode(Node):
         if self._freed:
             raise RuntimeError(SECOND_BACKWARD)
         return tuple(s for s in (self._saved or ()) if s is not None)
+
+    def params(self) -> Mapping[str, Any]:
+        return MappingProxyType(self._params) if self._params else _NO_PARAMS
+
+    def saved_values(self) -> tuple:
+        return tuple(self._saved or ())
 
     def _check_versions(self) -> None:
         saved = self._saved

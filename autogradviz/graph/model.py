@@ -25,15 +25,17 @@ class Node:
 
     id: str
     kind: NodeKind
-    label: str                      # what the box says first: the variable name, else the op symbol
+    label: str                      # how the student refers to it: the variable name, else (for an
+                                    # unnamed op) its short expression "pred − y" or function "dot"
     name: str | None = None         # the user's variable name, when one was found
     op: str | None = None           # PyTorch's grad_fn name, e.g. "MulBackward0"
-    symbol: str | None = None       # short human symbol, e.g. "×", "sin", "Σ"
+    symbol: str | None = None       # the op's short name, e.g. "mul", "sin", "sum"
+    title: str | None = None        # the box's first line: "y = 2 × dot", "pred − y", "dot(x, x)"
     shape: tuple[int, ...] = ()
     dtype: str = "float32"
     value: str | None = None        # short summary of the value, e.g. "28." or "(4,) min 0 max 3"
     grad: str | None = None         # short summary of .grad (leaves) or None
-    formula: str | None = None      # local derivative rule(s), one per line, e.g. "∂(a·b)/∂a = b"
+    formula: str | None = None      # local rule(s) in the student's names, one per line: "∂(x × y)/∂x = y"
     requires_grad: bool = True
     saved: list[str] = field(default_factory=list)  # names/summaries of saved tensors (show_saved)
     collapsed_count: int = 0        # for kind == "collapsed": how many nodes it stands for

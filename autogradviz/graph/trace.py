@@ -9,24 +9,11 @@ import numpy as np
 
 from .._printing import summary
 from ..autograd.node import AccumulateGrad
+from ..ops.template import number_text
 from ..tensor import Tensor
 from .model import Edge, Graph, Node
 
 SUMMARIZE_UP_TO = 5000  # larger graphs get their value text after collapsing (see summarize)
-
-
-def _shape_dtype(node) -> tuple[tuple, str]:
-    shape = getattr(node, "_out_shape", None)
-    if shape is None and getattr(node, "_out", None) is not None:
-        shape = node._out.shape
-    dtype = getattr(node, "_out_dtype", None)
-    return tuple(shape or ()), (dtype.name if dtype is not None else "float32")
-
-
-def _scalar_text(value) -> str:
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
 
 
 def trace(*tensors: Tensor, names: Mapping[str, Any] | None = None,
@@ -60,6 +47,8 @@ class _Tracer:
         self.keep: list = []  # engine objects whose id() we recorded stay alive while tracing
         # grad_fn -> a named tensor that holds it (for names and values of intermediates)
         self.holders: dict[int, Tensor] = {}
+        self.ops: list = []   # (engine node, picture node) of every op, to write their texts
+        self.inputs: dict[int, list] = {}   # id(engine node) -> its inputs' picture nodes (None: a number)
 
     def _new(self, key: Any, **fields) -> Node:
         node = Node(id=f"n{len(self.graph.nodes)}", **fields)
@@ -72,25 +61,25 @@ class _Tracer:
     def run(self, tensors) -> Graph:
         # Named tensors (and the outputs) give names and values to the op nodes they hold.
         for t in list(tensors) + self.named_tensors:
-            if t._grad_fn is not None:
-                self.holders.setdefault(id(t._grad_fn), t)
+            if t.grad_fn is not None:
+                self.holders.setdefault(id(t.grad_fn), t)
         queue: deque = deque()
         for t in tensors:
             node = self._visit_tensor(t, queue)
             node.kind = "output"
         while queue:
             self._expand(queue.popleft(), queue)
+        self._write_texts()
         if len(self.graph.nodes) <= SUMMARIZE_UP_TO:
             summarize(self.graph)
         return self.graph
 
     def _visit_tensor(self, t: Tensor, queue) -> Node:
-        if t._grad_fn is not None:
-            return self._visit_fn(t._grad_fn, queue, holder=t)
-        if t._requires_grad:
+        if t.grad_fn is not None:
+            return self._visit_fn(t.grad_fn, queue, holder=t)
+        if t.requires_grad:
             from ..autograd.node import accumulator
-            acc = accumulator(t)
-            return self._visit_fn(acc, queue)
+            return self._visit_fn(accumulator(t), queue)
         return self._constant(t, queue)
 
     def _visit_fn(self, fn, queue, holder: Tensor | None = None) -> Node:
@@ -101,46 +90,69 @@ class _Tracer:
             t = fn.variable
             name = self.names.get(id(t))
             node = self._new(fn, kind="leaf", label=name or "leaf", name=name, op="AccumulateGrad",
-                             symbol="leaf", shape=tuple(t._data.shape), dtype=t._dtype.name,
+                             symbol="leaf", title=name or "leaf", shape=tuple(t.shape), dtype=t.dtype.name,
                              formula="∂L/∂leaf accumulates into .grad")
             self.graph.index[id(t)] = node.id
-            self.graph.arrays[node.id] = (t._data, None if t._grad is None else t._grad._data)
+            self.graph.arrays[node.id] = (_array(t), None if t.grad is None else _array(t.grad))
             return node
         if holder is None:
             holder = self.holders.get(id(fn))
         name = self.names.get(id(holder)) if holder is not None else None
-        op = getattr(fn, "op", None)
-        symbol = op.symbol if op is not None else type(fn).__name__.removesuffix("Backward")
-        shape, dtype = _shape_dtype(fn)
-        label = name or (op.name if op is not None else symbol)
-        scalars = [(_scalar_text(c)) for _, c in (fn._constants or ()) if not isinstance(c, Tensor)]
-        if scalars and op is not None and len(scalars) == 1:
-            detail = f"{symbol} {scalars[0]}"
-        else:
-            detail = symbol
-        formula = op.formula_text() if op is not None else f"custom rule: {type(fn).__name__.removesuffix('Backward')}.backward"
-        node = self._new(fn, kind="op", label=label, name=name, op=fn.name(), symbol=detail,
-                         shape=shape, dtype=dtype, formula=formula,
-                         saved=self._saved_text(fn), order=fn._seq)
-        value = fn._out if getattr(fn, "_out", None) is not None else (holder._data if holder is not None else None)
-        grad = holder._grad._data if holder is not None and holder._grad is not None else None
+        op = fn.schema
+        symbol = op.label if op is not None else type(fn).__name__.removesuffix("Backward")
+        shape = fn.output_shape or (tuple(holder.shape) if holder is not None else ())
+        dtype = fn.output_dtype or (holder.dtype if holder is not None else None)
+        node = self._new(fn, kind="op", label=name or symbol, name=name, op=fn.name(), symbol=symbol,
+                         shape=tuple(shape), dtype=dtype.name if dtype is not None else "float32",
+                         saved=self._saved_text(fn), order=fn.sequence_nr)
+        value = fn.output_value()
+        if value is None and holder is not None:
+            value = _array(holder)
+        grad = None
+        if holder is not None and (holder.is_leaf or holder.retains_grad) and holder.grad is not None:
+            grad = _array(holder.grad)
         self.graph.arrays[node.id] = (value, grad)
         if holder is not None:
             self.graph.index[id(holder)] = node.id
+        self.ops.append((fn, node))
         queue.append(fn)
         return node
 
+    def _write_texts(self) -> None:
+        """Titles, labels and rules in the student's names, inputs before the ops that use them."""
+        from . import texts
+        for fn, node in sorted(self.ops, key=lambda pair: pair[1].order):
+            terms = texts.op_terms(fn, lambda i, fn=fn: self._input_label(fn, i))
+            expr, rules = texts.describe(fn, terms)
+            if node.name is None:
+                node.label = texts.unnamed_label(fn, expr)
+            node.title = texts.title(node.name, expr)
+            if fn.schema is None:
+                node.formula = f"custom rule: {type(fn).__name__.removesuffix('Backward')}.backward"
+            else:
+                node.formula = "\n".join(r for r in rules if r)
+
+    def _input_label(self, fn, i: int) -> str | None:
+        from . import texts
+        src = self.inputs[id(fn)][i]
+        if src is not None and src.kind != "constant":
+            return src.label
+        constants = fn.constants()
+        if i not in constants:
+            return None
+        c = constants[i]
+        return texts.constant_label(c, self.names.get(id(c)) if isinstance(c, Tensor) else None)
+
     def _saved_text(self, fn) -> list[str]:
-        saved = getattr(fn, "_saved", None) or ()
         out = []
-        for s in saved:
+        for s in fn.saved_values():
             if s is None:
                 continue
             if isinstance(s, Tensor):
-                out.append(self.names.get(id(s)) or f"tensor{tuple(s._data.shape)}")
+                out.append(self.names.get(id(s)) or f"tensor{tuple(s.shape)}")
             else:
-                out.append(_scalar_text(s))
-        if getattr(fn, "op", None) is not None and fn.op.save_out:
+                out.append(number_text(s))
+        if fn.schema is not None and fn.schema.save_out:
             out.append("result")
         return out
 
@@ -149,9 +161,9 @@ class _Tracer:
         if node is not None:
             return node
         name = self.names.get(id(t))
-        node = self._new(t, kind="constant", label=name or "const", name=name, shape=tuple(t._data.shape),
-                         dtype=t._dtype.name, requires_grad=False, formula="no gradient flows into a constant")
-        self.graph.arrays[node.id] = (t._data, None)
+        node = self._new(t, kind="constant", label=name or "const", name=name, shape=tuple(t.shape),
+                         dtype=t.dtype.name, requires_grad=False, formula="no gradient flows into a constant")
+        self.graph.arrays[node.id] = (_array(t), None)
         origin = t._meta.detached_from() if (self.detached and t._meta is not None and t._meta.detached_from) else None
         if origin is not None:
             src = self._visit_fn(origin, queue)
@@ -160,16 +172,25 @@ class _Tracer:
 
     def _expand(self, fn, queue) -> None:
         node = self.by_engine[id(fn)]
-        constants = dict(getattr(fn, "_constants", None) or ())
-        for i, nxt in enumerate(fn._fns):
+        constants = fn.constants()
+        inputs = self.inputs[id(fn)] = []
+        for i, (nxt, _) in enumerate(fn.next_functions):
             if nxt is not None:
                 src = self._visit_fn(nxt, queue)
             elif isinstance(constants.get(i), Tensor):
                 src = self._constant(constants[i], queue)
             else:
+                inputs.append(None)
                 continue
-            node_edge = Edge(src=src.id, dst=node.id, position=i)
-            self.graph.edges.append(node_edge)
+            inputs.append(src)
+            self.graph.edges.append(Edge(src=src.id, dst=node.id, position=i))
+
+
+def _array(t: Tensor) -> np.ndarray:
+    """The tensor's values, read only (pictures never write them)."""
+    view = t.numpy(force=True).view()
+    view.flags.writeable = False
+    return view
 
 
 def summarize(graph: Graph, node_ids=None) -> Graph:

@@ -1,28 +1,74 @@
-"""The op table and the functions built on it; also gives Tensor its operator methods."""
+"""The op table and the functions built on it; also gives Tensor its operator methods.
+
+``torch.<name>`` functions, ``Tensor.<name>`` methods and ``Tensor.<name>_`` in-place methods
+come from each op's schema (``OpDef.functions``, ``methods``, ``inplace``); only Python's
+operators and a few functions that are not ops of their own are listed here.
+"""
 from __future__ import annotations
 
+import sys
 import warnings
+from collections.abc import Callable
 
-from . import activation, elementwise, indexing, linalg, reduction, shape
+from . import activation, elementwise, indexing, linalg, loss, reduction, shape
 from .registry import REGISTRY, OpDef, apply
 
-__all__ = ["REGISTRY", "OpDef", "apply", "install_methods"]
+__all__ = ["REGISTRY", "OpDef", "apply", "install_methods", "public_functions"]
+
+_MODULES = (elementwise, reduction, shape, linalg, indexing, activation, loss)
 
 # PyTorch returns inf and nan silently (log(0), 1/0, sqrt(-1)); NumPy warns. Silence NumPy's
 # floating-point warnings where our ops and rules compute, and nowhere else: no cost per call.
 warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"autogradviz\.(ops|autograd)(\.|$)")
 
+# Functions that record other ops (or none): torch.<name> and, for some, Tensor.<name>.
+_OTHER_FUNCTIONS = {elementwise: ("allclose", "isclose", "equal", "bitwise_not", "floor_divide"),
+                    reduction: ("argmax", "argmin", "all", "any", "count_nonzero"),
+                    linalg: ("outer", "ger")}
+_OTHER_METHODS = ("allclose", "isclose", "equal", "floor_divide", "argmax", "argmin", "all", "any",
+                  "count_nonzero", "outer")
+
+
+def _defined(op: OpDef, name: str) -> Callable:
+    """The public function ``name`` of ``op``: from the op's own module, else another op module."""
+    for module in (sys.modules.get(op.module), *_MODULES):
+        fn = getattr(module, name, None)
+        if callable(fn):
+            return fn
+    raise ImportError(f"op {op.name!r} lists the function {name!r}, but no module of autogradviz.ops defines it")
+
+
+def public_functions() -> dict[str, Callable]:
+    """``torch.<name>`` for every function the op table names, and the few built on other ops."""
+    out: dict[str, Callable] = {}
+    for op in REGISTRY.values():
+        for name in op.functions:
+            out.setdefault(name, _defined(op, name))
+    for module, names in _OTHER_FUNCTIONS.items():
+        for name in names:
+            out[name] = getattr(module, name)
+    return out
+
+
+def _methods() -> tuple[dict[str, Callable], list[str]]:
+    """Tensor methods named by the schema, and the names that get an in-place version."""
+    methods: dict[str, Callable] = {}
+    inplace: list[str] = []
+    for op in REGISTRY.values():
+        for name in op.methods:
+            methods.setdefault(name, _defined(op, name))
+        inplace.extend(op.inplace)
+    for module, names in _OTHER_FUNCTIONS.items():
+        for name in names:
+            if name in _OTHER_METHODS:
+                methods[name] = getattr(module, name)
+    return methods, inplace
+
 
 def install_methods(Tensor) -> None:
     """Attach operators and methods (``x + y``, ``x.sum()``, ``x.add_(y)``, ...) to Tensor."""
-    E, R, S, L, I, A = elementwise, reduction, shape, linalg, indexing, activation
+    E, S, L, I = elementwise, shape, linalg, indexing
     from ..creation import as_tensor
-
-    def radd(self, other):
-        return E.add(self, other)
-
-    def rmul(self, other):
-        return E.mul(self, other)
 
     def rsub(self, other):
         return E.rsub(self, other)
@@ -42,9 +88,10 @@ def install_methods(Tensor) -> None:
     def rmod(self, other):
         return E.remainder(as_tensor(other), self)
 
-    methods = {
-        "__add__": E.add, "__radd__": radd, "__sub__": E.sub, "__rsub__": rsub,
-        "__mul__": E.mul, "__rmul__": rmul, "__truediv__": E.div, "__rtruediv__": rtruediv,
+    methods, inplace = _methods()
+    methods.update({
+        "__add__": E.add, "__radd__": E.reflected_add, "__sub__": E.sub, "__rsub__": rsub,
+        "__mul__": E.mul, "__rmul__": E.reflected_mul, "__truediv__": E.div, "__rtruediv__": rtruediv,
         "__pow__": E.pow, "__rpow__": rpow, "__matmul__": L.matmul, "__rmatmul__": rmatmul,
         "__neg__": E.neg, "__pos__": lambda self: self, "__abs__": E.abs,
         "__floordiv__": E.floor_divide, "__rfloordiv__": rfloordiv, "__mod__": E.remainder, "__rmod__": rmod,
@@ -54,33 +101,10 @@ def install_methods(Tensor) -> None:
         "__xor__": lambda a, b: E.logical_xor(a, b) if a.dtype.name == "bool" else E.bitwise_xor(a, b),
         "__invert__": E.bitwise_not,
         "__getitem__": I.getitem, "__setitem__": I.setitem,
-        "add": E.add, "sub": E.sub, "subtract": E.sub, "mul": E.mul, "multiply": E.mul, "div": E.div,
-        "divide": E.div, "true_divide": E.div, "neg": E.neg, "negative": E.neg, "pow": E.pow,
-        "square": E.square, "reciprocal": E.reciprocal, "exp": E.exp, "log": E.log, "log1p": E.log1p,
-        "expm1": E.expm1, "log2": E.log2, "log10": E.log10, "sin": E.sin, "cos": E.cos, "tan": E.tan,
-        "tanh": E.tanh, "sigmoid": E.sigmoid, "relu": E.relu, "sqrt": E.sqrt, "rsqrt": E.rsqrt,
-        "abs": E.abs, "absolute": E.abs, "sign": E.sign, "floor": E.floor, "ceil": E.ceil, "round": E.round,
-        "clamp": E.clamp, "clip": E.clamp, "clamp_min": E.clamp_min, "clamp_max": E.clamp_max,
-        "maximum": E.maximum, "minimum": E.minimum, "clone": E.clone,
-        "eq": E.eq, "ne": E.ne, "lt": E.lt, "le": E.le, "gt": E.gt, "ge": E.ge,
-        "greater": E.gt, "less": E.lt, "logical_not": E.logical_not, "logical_and": E.logical_and,
-        "logical_or": E.logical_or, "isnan": E.isnan, "isinf": E.isinf, "isfinite": E.isfinite,
-        "allclose": E.allclose, "isclose": E.isclose, "equal": E.equal, "remainder": E.remainder,
         "where": lambda self, condition, other: E.where(condition, self, other),
-        "sum": R.sum, "mean": R.mean, "prod": R.prod, "var": R.var, "std": R.std, "norm": R.norm,
-        "max": R.max, "min": R.min, "amax": R.amax, "amin": R.amin, "argmax": R.argmax, "argmin": R.argmin,
-        "all": R.all, "any": R.any, "logsumexp": R.logsumexp, "cumsum": R.cumsum,
-        "count_nonzero": R.count_nonzero,
-        "view": S.view, "reshape": S.reshape, "flatten": S.flatten, "squeeze": S.squeeze,
-        "unsqueeze": S.unsqueeze, "transpose": S.transpose, "swapaxes": S.transpose, "t": S.t,
-        "permute": S.permute, "expand": S.expand, "expand_as": S.expand_as, "flip": S.flip,
-        "split": S.split, "chunk": S.chunk, "unbind": S.unbind, "movedim": S.movedim,
         "view_as": lambda self, other: S.view(self, *other.shape),
         "reshape_as": lambda self, other: S.reshape(self, *other.shape),
-        "matmul": L.matmul, "mm": L.mm, "mv": L.mv, "dot": L.dot, "outer": L.outer,
-        "softmax": A.softmax, "log_softmax": A.log_softmax,
-        "masked_fill": I.masked_fill, "gather": I.gather, "index_select": I.index_select,
-    }
+    })
     # Python operators give way (NotImplemented) to operands that are not tensors, numbers or
     # arrays, so `x + "a"` raises Python's own TypeError, `x == None` is False, as in PyTorch.
     import numbers
@@ -126,9 +150,7 @@ def install_methods(Tensor) -> None:
         method.__doc__ = f"In-place {fn.__name__}: writes the result into this tensor."
         return method
 
-    for name in ("add", "sub", "mul", "div", "pow", "exp", "log", "sin", "cos", "tanh", "sigmoid",
-                 "relu", "sqrt", "abs", "neg", "clamp", "sign", "floor", "ceil", "round", "reciprocal",
-                 "masked_fill", "clamp_min", "clamp_max", "square"):
+    for name in inplace:
         setattr(Tensor, name + "_", _inplace(methods[name], name))
     Tensor.__iadd__ = _operator(Tensor.add_)
     Tensor.__isub__ = _operator(Tensor.sub_)

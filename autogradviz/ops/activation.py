@@ -17,12 +17,20 @@ def _log_softmax(a, dim):
     return shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
 
 
-SOFTMAX = OpDef("softmax", "SoftmaxBackward0", "softmax", forward=_softmax,
+SOFTMAX = OpDef("softmax", "SoftmaxBackward0",
+                inputs=("input",), expression="softmax({input}, dim={dim})",
+                rules=("∂{out}ᵢ/∂{input}ⱼ = sᵢ × (δᵢⱼ − sⱼ), s = softmax({input})",),
+                sends=("s × ({grad} − Σ {grad} × s along dim {dim})",),
+                functions=("softmax",), methods=("softmax",), forward=_softmax,
                 vjps=(lambda xp, g, c: xp.softmax_grad(g, c.out, c.dim),),
-                formulas=("∂softmax(a)ᵢ/∂aⱼ = sᵢ(δᵢⱼ − sⱼ)",), save_out=True, dtype="float")
-LOG_SOFTMAX = OpDef("log_softmax", "LogSoftmaxBackward0", "log softmax", forward=_log_softmax,
+                save_out=True, dtype="float")
+LOG_SOFTMAX = OpDef("log_softmax", "LogSoftmaxBackward0",
+                    inputs=("input",), expression="log_softmax({input}, dim={dim})",
+                    rules=("∂{out}ᵢ/∂{input}ⱼ = δᵢⱼ − softmax({input})ⱼ",),
+                    sends=("{grad} − softmax({input}) × Σ {grad} along dim {dim}",),
+                    functions=("log_softmax",), methods=("log_softmax",), forward=_log_softmax,
                     vjps=(lambda xp, g, c: g - xp.exp(c.out) * xp.sum(g, dim=(c.dim,), keepdim=True),),
-                    formulas=("∂log softmax(a)ᵢ/∂aⱼ = δᵢⱼ − softmax(a)ⱼ",), save_out=True, dtype="float")
+                    save_out=True, dtype="float")
 
 
 def _dim_for(input, dim, name):

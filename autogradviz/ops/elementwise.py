@@ -12,44 +12,63 @@ from .registry import OpDef, apply
 # Arithmetic. Rules never mention broadcasting: the engine sums each gradient back to its
 # input's shape in one shared helper (autograd.xp.sum_to).
 # ---------------------------------------------------------------------------------------------
-ADD = OpDef("add", "AddBackward0", "+",
-            forward=lambda a, b, alpha=1: a + b if alpha == 1 else a + alpha * b,
+ADD = OpDef("add", "AddBackward0",
+            inputs=("input", "other"), expression="{input} + {{alpha} × }{other}", reflected="{other} + {input}",
+            rules=("∂{out}/∂{input} = 1", "∂{out}/∂{other} = {alpha=1}"),
+            sends=(None, "{{alpha} × }{grad}"),
+            functions=("add",), methods=("add",), inplace=("add",),
+            forward=lambda a, b, alpha=1, reflected=False: a + b if alpha == 1 else a + alpha * b,
             vjps=(lambda xp, g, c: g,
-                  lambda xp, g, c: g if c.params.get("alpha", 1) == 1 else g * c.alpha),
-            formulas=("∂(a+b)/∂a = 1", "∂(a+b)/∂b = 1"))
+                  lambda xp, g, c: g if c.params.get("alpha", 1) == 1 else g * c.alpha))
 
-SUB = OpDef("sub", "SubBackward0", "−",
+SUB = OpDef("sub", "SubBackward0",
+            inputs=("input", "other"), expression="{input} − {{alpha} × }{other}",
+            rules=("∂{out}/∂{input} = 1", "∂{out}/∂{other} = −{alpha=1}"),
+            sends=(None, "−{{alpha} × }{grad}"),
+            functions=("sub", "subtract"), methods=("sub", "subtract"), inplace=("sub",),
             forward=lambda a, b, alpha=1: a - b if alpha == 1 else a - alpha * b,
             vjps=(lambda xp, g, c: g,
-                  lambda xp, g, c: -g if c.params.get("alpha", 1) == 1 else -g * c.alpha),
-            formulas=("∂(a−b)/∂a = 1", "∂(a−b)/∂b = −1"))
+                  lambda xp, g, c: -g if c.params.get("alpha", 1) == 1 else -g * c.alpha))
 
 # The number is a parameter, not an input: as in PyTorch, RsubBackward1 has one edge.
-RSUB = OpDef("rsub", "RsubBackward1", "−",
+RSUB = OpDef("rsub", "RsubBackward1",
+             inputs=("input",), expression="{other} − {input}",
+             rules=("∂{out}/∂{input} = −1",),
+             functions=("rsub",),
              forward=lambda a, other: other - a,
-             vjps=(lambda xp, g, c: -g,),
-             formulas=("∂(c−a)/∂a = −1",))
+             vjps=(lambda xp, g, c: -g,))
 
-MUL = OpDef("mul", "MulBackward0", "×",
-            forward=lambda a, b: a * b,
+MUL = OpDef("mul", "MulBackward0",
+            inputs=("input", "other"), expression="{input} × {other}", reflected="{other} × {input}",
+            rules=("∂{out}/∂{input} = {other}", "∂{out}/∂{other} = {input}"),
+            functions=("mul", "multiply"), methods=("mul", "multiply"), inplace=("mul",),
+            forward=lambda a, b, reflected=False: a * b,
             vjps=(lambda xp, g, c: g * c.b, lambda xp, g, c: g * c.a),
-            formulas=("∂(a·b)/∂a = b", "∂(a·b)/∂b = a"),
             saves=(0, 1))
 
-DIV = OpDef("div", "DivBackward0", "÷",
+DIV = OpDef("div", "DivBackward0",
+            inputs=("input", "other"), expression="{input} / {other}",
+            rules=("∂{out}/∂{input} = 1/{other}", "∂{out}/∂{other} = −{input}/{other}²"),
+            sends=("{grad}/{other}", "−{grad} × {input}/{other}²"),
+            functions=("div", "divide", "true_divide"), methods=("div", "divide", "true_divide"), inplace=("div",),
             forward=lambda a, b: a / b,
             vjps=(lambda xp, g, c: g / c.b, lambda xp, g, c: -g * c.a / (c.b * c.b)),
-            formulas=("∂(a/b)/∂a = 1/b", "∂(a/b)/∂b = −a/b²"),
             saves=(0, 1), dtype="float")
 
-NEG = OpDef("neg", "NegBackward0", "−",
+NEG = OpDef("neg", "NegBackward0",
+            inputs=("input",), expression="−{input}",
+            rules=("∂{out}/∂{input} = −1",),
+            functions=("neg", "negative"), methods=("neg", "negative"), inplace=("neg",),
             forward=lambda a: -a,
-            vjps=(lambda xp, g, c: -g,), formulas=("∂(−a)/∂a = −1",), dtype="same")
+            vjps=(lambda xp, g, c: -g,), dtype="same")
 
-RECIPROCAL = OpDef("reciprocal", "ReciprocalBackward0", "1/x",
+RECIPROCAL = OpDef("reciprocal", "ReciprocalBackward0",
+                   inputs=("input",), expression="1/{input}",
+                   rules=("∂{out}/∂{input} = −1/{input}²",),
+                   sends=("−{grad}/{input}²",),
+                   functions=("reciprocal",), methods=("reciprocal",), inplace=("reciprocal",),
                    forward=lambda a: 1.0 / a,
-                   vjps=(lambda xp, g, c: -g * c.out * c.out,), formulas=("∂(1/a)/∂a = −1/a²",),
-                   save_out=True, dtype="float")
+                   vjps=(lambda xp, g, c: -g * c.out * c.out,), save_out=True, dtype="float")
 
 
 def _pow_scalar_grad(xp, g, c):
@@ -59,9 +78,12 @@ def _pow_scalar_grad(xp, g, c):
     return g * (p * c.a ** (p - 1))
 
 
-POW = OpDef("pow", "PowBackward0", "^",
+POW = OpDef("pow", "PowBackward0",
+            inputs=("input",), expression="{input} ^ {exponent}",
+            rules=("∂{out}/∂{input} = {exponent} × {input} ^ ({exponent} − 1)",),
+            functions=("pow", "square"), methods=("pow", "square"), inplace=("pow", "square"),
             forward=lambda a, exponent: a ** exponent,
-            vjps=(_pow_scalar_grad,), formulas=("∂(aⁿ)/∂a = n·aⁿ⁻¹",), saves=(0,))
+            vjps=(_pow_scalar_grad,), saves=(0,))
 
 
 def _pow_base_grad(xp, g, c):
@@ -77,43 +99,64 @@ def _pow_exponent_grad(xp, g, c):
     return g * xp.where(flat, c.out * 0, c.out * xp.log(xp.where(flat, c.a * 0 + 1, c.a)))
 
 
-POW_TENSOR = OpDef("pow_tensor", "PowBackward1", "^",
+POW_TENSOR = OpDef("pow_tensor", "PowBackward1",
+                   inputs=("input", "exponent"), expression="{input} ^ {exponent}",
+                   rules=("∂{out}/∂{input} = {exponent} × {input} ^ ({exponent} − 1)", "∂{out}/∂{exponent} = {input} ^ {exponent} × ln({input})"),
                    forward=lambda a, b: a ** b,
                    vjps=(_pow_base_grad, _pow_exponent_grad),
-                   formulas=("∂(aᵇ)/∂a = b·aᵇ⁻¹", "∂(aᵇ)/∂b = aᵇ·ln a"),
                    saves=(0, 1), save_out=True)
 
 
 def _rpow_grad(xp, g, c):
-    if c.base == 0:  # 0ᵃ is flat (0 for a > 0): PyTorch's derivative is 0, not 0·ln 0
+    if c.input == 0:  # 0ᵃ is flat (0 for a > 0): PyTorch's derivative is 0, not 0·ln 0
         return g * 0
-    return g * c.out * float(np.log(c.base))
+    return g * c.out * float(np.log(c.input))
 
 
 # The base is a parameter (PowBackward2 has one edge, as in PyTorch); pow() gives the output dtype
 # from both operands: 2 ** int_tensor is int64, 2.0 ** int_tensor is float32.
-RPOW = OpDef("rpow", "PowBackward2", "^",
-             forward=lambda a, base: np.power(base, a),
+RPOW = OpDef("rpow", "PowBackward2",
+             inputs=("exponent",), expression="{input} ^ {exponent}",
+             rules=("∂{out}/∂{exponent} = {input} ^ {exponent} × ln({input})",),
+             forward=lambda exponent, input: np.power(input, exponent),
              vjps=(_rpow_grad,),
-             formulas=("∂(cᵃ)/∂a = cᵃ·ln c",), save_out=True)
+             save_out=True)
 
 # ---------------------------------------------------------------------------------------------
 # Math functions and activations
 # ---------------------------------------------------------------------------------------------
-EXP = OpDef("exp", "ExpBackward0", "exp", forward=np.exp,
-            vjps=(lambda xp, g, c: g * c.out,), formulas=("∂eᵃ/∂a = eᵃ",), save_out=True, dtype="float")
-LOG = OpDef("log", "LogBackward0", "log", forward=np.log,
-            vjps=(lambda xp, g, c: g / c.a,), formulas=("∂ln a/∂a = 1/a",), saves=(0,), dtype="float")
-SIN = OpDef("sin", "SinBackward0", "sin", forward=np.sin,
-            vjps=(lambda xp, g, c: g * xp.cos(c.a),), formulas=("∂sin a/∂a = cos a",), saves=(0,), dtype="float")
-COS = OpDef("cos", "CosBackward0", "cos", forward=np.cos,
-            vjps=(lambda xp, g, c: -g * xp.sin(c.a),), formulas=("∂cos a/∂a = −sin a",), saves=(0,), dtype="float")
-TAN = OpDef("tan", "TanBackward0", "tan", forward=np.tan,
-            vjps=(lambda xp, g, c: g * (1 + c.out * c.out),), formulas=("∂tan a/∂a = 1 + tan²a",),
-            save_out=True, dtype="float")
-TANH = OpDef("tanh", "TanhBackward0", "tanh", forward=np.tanh,
-             vjps=(lambda xp, g, c: g * (1 - c.out * c.out),), formulas=("∂tanh a/∂a = 1 − tanh²a",),
-             save_out=True, dtype="float")
+EXP = OpDef("exp", "ExpBackward0",
+            inputs=("input",), expression="exp({input})",
+            rules=("∂{out}/∂{input} = exp({input})",),
+            functions=("exp",), methods=("exp",), inplace=("exp",), forward=np.exp,
+            vjps=(lambda xp, g, c: g * c.out,), save_out=True, dtype="float")
+LOG = OpDef("log", "LogBackward0",
+            inputs=("input",), expression="log({input})",
+            rules=("∂{out}/∂{input} = 1/{input}",),
+            sends=("{grad}/{input}",),
+            functions=("log",), methods=("log",), inplace=("log",), forward=np.log,
+            vjps=(lambda xp, g, c: g / c.a,), saves=(0,), dtype="float")
+SIN = OpDef("sin", "SinBackward0",
+            inputs=("input",), expression="sin({input})",
+            rules=("∂{out}/∂{input} = cos({input})",),
+            functions=("sin",), methods=("sin",), inplace=("sin",), forward=np.sin,
+            vjps=(lambda xp, g, c: g * xp.cos(c.a),), saves=(0,), dtype="float")
+COS = OpDef("cos", "CosBackward0",
+            inputs=("input",), expression="cos({input})",
+            rules=("∂{out}/∂{input} = −sin({input})",),
+            sends=("−{grad} × sin({input})",),
+            functions=("cos",), methods=("cos",), inplace=("cos",), forward=np.cos,
+            vjps=(lambda xp, g, c: -g * xp.sin(c.a),), saves=(0,), dtype="float")
+TAN = OpDef("tan", "TanBackward0",
+            inputs=("input",), expression="tan({input})",
+            rules=("∂{out}/∂{input} = 1 + tan({input})²",),
+            functions=("tan",), methods=("tan",), forward=np.tan,
+            vjps=(lambda xp, g, c: g * (1 + c.out * c.out),), save_out=True, dtype="float")
+TANH = OpDef("tanh", "TanhBackward0",
+             inputs=("input",), expression="tanh({input})",
+             rules=("∂{out}/∂{input} = 1 − tanh({input})²",),
+             functions=("tanh",), methods=("tanh",), inplace=("tanh",), forward=np.tanh,
+             vjps=(lambda xp, g, c: g * (1 - c.out * c.out),), save_out=True, dtype="float")
 
 
 def _sigmoid(a):
@@ -122,39 +165,79 @@ def _sigmoid(a):
     return np.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(np.result_type(a, np.float32), copy=False)
 
 
-SIGMOID = OpDef("sigmoid", "SigmoidBackward0", "σ", forward=_sigmoid,
-                vjps=(lambda xp, g, c: g * c.out * (1 - c.out),), formulas=("∂σ(a)/∂a = σ(a)·(1 − σ(a))",),
-                save_out=True, dtype="float")
-RELU = OpDef("relu", "ReluBackward0", "relu", forward=lambda a: np.maximum(a, 0),
-             vjps=(lambda xp, g, c: g * (c.out > 0),), formulas=("∂relu(a)/∂a = 1 if a > 0 else 0",),
-             save_out=True, dtype="same")
-LOG1P = OpDef("log1p", "Log1PBackward0", "log1p", forward=np.log1p,
-              vjps=(lambda xp, g, c: g / (c.a + 1),), formulas=("∂ln(1+a)/∂a = 1/(1+a)",), saves=(0,),
+SIGMOID = OpDef("sigmoid", "SigmoidBackward0",
+                inputs=("input",), expression="sigmoid({input})",
+                rules=("∂{out}/∂{input} = sigmoid({input}) × (1 − sigmoid({input}))",),
+                functions=("sigmoid",), methods=("sigmoid",), inplace=("sigmoid",), forward=_sigmoid,
+                vjps=(lambda xp, g, c: g * c.out * (1 - c.out),), save_out=True, dtype="float")
+RELU = OpDef("relu", "ReluBackward0",
+             inputs=("input",), expression="relu({input})",
+             rules=("∂{out}/∂{input} = 1 where {input} > 0, else 0",),
+             sends=("{grad} where {input} > 0, else 0",),
+             functions=("relu",), methods=("relu",), inplace=("relu",), forward=lambda a: np.maximum(a, 0),
+             vjps=(lambda xp, g, c: g * (c.out > 0),), save_out=True, dtype="same")
+LOG1P = OpDef("log1p", "Log1PBackward0",
+              inputs=("input",), expression="log1p({input})",
+              rules=("∂{out}/∂{input} = 1/(1 + {input})",),
+              sends=("{grad}/(1 + {input})",),
+              functions=("log1p",), methods=("log1p",), forward=np.log1p,
+              vjps=(lambda xp, g, c: g / (c.a + 1),), saves=(0,),
               dtype="float")
-EXPM1 = OpDef("expm1", "Expm1Backward0", "expm1", forward=np.expm1,
-              vjps=(lambda xp, g, c: g * (c.out + 1),), formulas=("∂(eᵃ−1)/∂a = eᵃ",), save_out=True,
+EXPM1 = OpDef("expm1", "Expm1Backward0",
+              inputs=("input",), expression="expm1({input})",
+              rules=("∂{out}/∂{input} = exp({input})",),
+              functions=("expm1",), methods=("expm1",), forward=np.expm1,
+              vjps=(lambda xp, g, c: g * (c.out + 1),), save_out=True,
               dtype="float")
-LOG2 = OpDef("log2", "Log2Backward0", "log2", forward=np.log2,
-             vjps=(lambda xp, g, c: g / (c.a * float(np.log(2.0))),), formulas=("∂log₂a/∂a = 1/(a·ln 2)",),
-             saves=(0,), dtype="float")
-LOG10 = OpDef("log10", "Log10Backward0", "log10", forward=np.log10,
-              vjps=(lambda xp, g, c: g / (c.a * float(np.log(10.0))),), formulas=("∂log₁₀a/∂a = 1/(a·ln 10)",),
-              saves=(0,), dtype="float")
-RSQRT = OpDef("rsqrt", "RsqrtBackward0", "1/√", forward=lambda a: 1 / np.sqrt(a),
-              vjps=(lambda xp, g, c: g * -0.5 * c.out * c.out * c.out,), formulas=("∂(1/√a)/∂a = −1/(2a√a)",),
-              save_out=True, dtype="float")
-SQRT = OpDef("sqrt", "SqrtBackward0", "√", forward=np.sqrt,
-             vjps=(lambda xp, g, c: g / (2 * c.out),), formulas=("∂√a/∂a = 1/(2√a)",), save_out=True, dtype="float")
-ABS = OpDef("abs", "AbsBackward0", "|a|", forward=np.abs,
-            vjps=(lambda xp, g, c: g * xp.sign(c.a),), formulas=("∂|a|/∂a = sign(a)",), saves=(0,), dtype="same")
-SIGN = OpDef("sign", "SignBackward0", "sign", forward=np.sign,
-             vjps=(lambda xp, g, c: g * 0,), formulas=("∂sign(a)/∂a = 0",), dtype="same")
-FLOOR = OpDef("floor", "FloorBackward0", "⌊a⌋", forward=np.floor,
-              vjps=(lambda xp, g, c: g * 0,), formulas=("∂⌊a⌋/∂a = 0",), dtype="same")
-CEIL = OpDef("ceil", "CeilBackward0", "⌈a⌉", forward=np.ceil,
-             vjps=(lambda xp, g, c: g * 0,), formulas=("∂⌈a⌉/∂a = 0",), dtype="same")
-ROUND = OpDef("round", "RoundBackward0", "round", forward=np.round,
-              vjps=(lambda xp, g, c: g * 0,), formulas=("∂round(a)/∂a = 0",), dtype="same")
+LOG2 = OpDef("log2", "Log2Backward0",
+             inputs=("input",), expression="log2({input})",
+             rules=("∂{out}/∂{input} = 1/({input} × ln 2)",),
+             sends=("{grad}/({input} × ln 2)",),
+             functions=("log2",), methods=("log2",), forward=np.log2,
+             vjps=(lambda xp, g, c: g / (c.a * float(np.log(2.0))),), saves=(0,), dtype="float")
+LOG10 = OpDef("log10", "Log10Backward0",
+              inputs=("input",), expression="log10({input})",
+              rules=("∂{out}/∂{input} = 1/({input} × ln 10)",),
+              sends=("{grad}/({input} × ln 10)",),
+              functions=("log10",), methods=("log10",), forward=np.log10,
+              vjps=(lambda xp, g, c: g / (c.a * float(np.log(10.0))),), saves=(0,), dtype="float")
+RSQRT = OpDef("rsqrt", "RsqrtBackward0",
+              inputs=("input",), expression="rsqrt({input})",
+              rules=("∂{out}/∂{input} = −1/(2 × {input} × sqrt({input}))",),
+              sends=("−{grad}/(2 × {input} × sqrt({input}))",),
+              functions=("rsqrt",), methods=("rsqrt",), forward=lambda a: 1 / np.sqrt(a),
+              vjps=(lambda xp, g, c: g * -0.5 * c.out * c.out * c.out,), save_out=True, dtype="float")
+SQRT = OpDef("sqrt", "SqrtBackward0",
+             inputs=("input",), expression="sqrt({input})",
+             rules=("∂{out}/∂{input} = 1/(2 × sqrt({input}))",),
+             sends=("{grad}/(2 × sqrt({input}))",),
+             functions=("sqrt",), methods=("sqrt",), inplace=("sqrt",), forward=np.sqrt,
+             vjps=(lambda xp, g, c: g / (2 * c.out),), save_out=True, dtype="float")
+ABS = OpDef("abs", "AbsBackward0",
+            inputs=("input",), expression="abs({input})",
+            rules=("∂{out}/∂{input} = sign({input})",),
+            functions=("abs", "absolute"), methods=("abs", "absolute"), inplace=("abs",), forward=np.abs,
+            vjps=(lambda xp, g, c: g * xp.sign(c.a),), saves=(0,), dtype="same")
+SIGN = OpDef("sign", "SignBackward0",
+             inputs=("input",), expression="sign({input})",
+             rules=("∂{out}/∂{input} = 0",),
+             functions=("sign",), methods=("sign",), inplace=("sign",), forward=np.sign,
+             vjps=(lambda xp, g, c: g * 0,), dtype="same")
+FLOOR = OpDef("floor", "FloorBackward0",
+              inputs=("input",), expression="floor({input})",
+              rules=("∂{out}/∂{input} = 0",),
+              functions=("floor",), methods=("floor",), inplace=("floor",), forward=np.floor,
+              vjps=(lambda xp, g, c: g * 0,), dtype="same")
+CEIL = OpDef("ceil", "CeilBackward0",
+             inputs=("input",), expression="ceil({input})",
+             rules=("∂{out}/∂{input} = 0",),
+             functions=("ceil",), methods=("ceil",), inplace=("ceil",), forward=np.ceil,
+             vjps=(lambda xp, g, c: g * 0,), dtype="same")
+ROUND = OpDef("round", "RoundBackward0",
+              inputs=("input",), expression="round({input})",
+              rules=("∂{out}/∂{input} = 0",),
+              functions=("round",), methods=("round",), inplace=("round",), forward=np.round,
+              vjps=(lambda xp, g, c: g * 0,), dtype="same")
 
 
 def _clamp_forward(a, min=None, max=None):
@@ -170,15 +253,26 @@ def _clamp_grad(xp, g, c):
     return g * (a <= hi)
 
 
-CLAMP = OpDef("clamp", "ClampBackward1", "clamp", forward=_clamp_forward,
-              vjps=(_clamp_grad,), formulas=("∂clamp(a)/∂a = 1 inside [min, max], else 0",),
-              saves=(0,), dtype="same")
-CLAMP_MIN = OpDef("clamp_min", "ClampMinBackward0", "clamp", forward=lambda a, min: np.maximum(a, min),
+CLAMP = OpDef("clamp", "ClampBackward1",
+              inputs=("input",), expression="clamp({input}{, min={min}}{, max={max}})",
+              rules=("∂{out}/∂{input} = 1 where {min=−∞} ≤ {input} ≤ {max=∞}, else 0",),
+              sends=("{grad} where {min=−∞} ≤ {input} ≤ {max=∞}, else 0",),
+              functions=("clamp", "clip"), methods=("clamp", "clip"), inplace=("clamp",), forward=_clamp_forward,
+              vjps=(_clamp_grad,), saves=(0,), dtype="same")
+CLAMP_MIN = OpDef("clamp_min", "ClampMinBackward0",
+                  inputs=("input",), expression="clamp_min({input}, {min})",
+                  rules=("∂{out}/∂{input} = 1 where {input} ≥ {min}, else 0",),
+                  sends=("{grad} where {input} ≥ {min}, else 0",),
+                  functions=("clamp_min",), methods=("clamp_min",), inplace=("clamp_min",), forward=lambda a, min: np.maximum(a, min),
                   vjps=(lambda xp, g, c: g * (c.a >= c.params["min"]),),
-                  formulas=("∂clamp_min(a)/∂a = 1 where a ≥ min, else 0",), saves=(0,), dtype="same")
-CLAMP_MAX = OpDef("clamp_max", "ClampMaxBackward0", "clamp", forward=lambda a, max: np.minimum(a, max),
+                  saves=(0,), dtype="same")
+CLAMP_MAX = OpDef("clamp_max", "ClampMaxBackward0",
+                  inputs=("input",), expression="clamp_max({input}, {max})",
+                  rules=("∂{out}/∂{input} = 1 where {input} ≤ {max}, else 0",),
+                  sends=("{grad} where {input} ≤ {max}, else 0",),
+                  functions=("clamp_max",), methods=("clamp_max",), inplace=("clamp_max",), forward=lambda a, max: np.minimum(a, max),
                   vjps=(lambda xp, g, c: g * (c.a <= c.params["max"]),),
-                  formulas=("∂clamp_max(a)/∂a = 1 where a ≤ max, else 0",), saves=(0,), dtype="same")
+                  saves=(0,), dtype="same")
 
 
 def _clamp_t_forward(a, lo, hi):
@@ -204,51 +298,77 @@ def _clamp_t_max_grad(xp, g, c):
     return g * ((a > hi) if lo is None else (a > hi) | (hi < lo))
 
 
-CLAMP_MIN_T = OpDef("clamp_min_tensor", "ClampMinBackward1", "clamp", forward=lambda a, lo: np.maximum(a, lo),
+CLAMP_MIN_T = OpDef("clamp_min_tensor", "ClampMinBackward1",
+                    inputs=("input", "min"), expression="clamp_min({input}, {min})",
+                    rules=("∂{out}/∂{input} = 1 where {input} ≥ {min}, else 0", "∂{out}/∂{min} = 1 where {input} < {min}, else 0"),
+                    sends=("{grad} where {input} ≥ {min}, else 0", "{grad} where {input} < {min}, else 0"), forward=lambda a, lo: np.maximum(a, lo),
                     vjps=(lambda xp, g, c: g * (c.a >= c.b), lambda xp, g, c: g * (c.a < c.b)),
-                    formulas=("∂/∂a = 1 where a ≥ min", "∂/∂min = 1 where a < min"), saves=(0, 1))
-CLAMP_MAX_T = OpDef("clamp_max_tensor", "ClampMaxBackward1", "clamp", forward=lambda a, hi: np.minimum(a, hi),
+                    saves=(0, 1))
+CLAMP_MAX_T = OpDef("clamp_max_tensor", "ClampMaxBackward1",
+                    inputs=("input", "max"), expression="clamp_max({input}, {max})",
+                    rules=("∂{out}/∂{input} = 1 where {input} ≤ {max}, else 0", "∂{out}/∂{max} = 1 where {input} > {max}, else 0"),
+                    sends=("{grad} where {input} ≤ {max}, else 0", "{grad} where {input} > {max}, else 0"), forward=lambda a, hi: np.minimum(a, hi),
                     vjps=(lambda xp, g, c: g * (c.a <= c.b), lambda xp, g, c: g * (c.a > c.b)),
-                    formulas=("∂/∂a = 1 where a ≤ max", "∂/∂max = 1 where a > max"), saves=(0, 1))
+                    saves=(0, 1))
 
 
 # clamp with tensor bounds: the bounds are inputs of their own (None when not given), as in
 # PyTorch's ClampBackward0. A bound gets the gradient where it is the value taken, the input where
 # it lies within [min, max] (ties go to the input).
-CLAMP_TENSOR = OpDef("clamp_tensor", "ClampBackward0", "clamp", forward=_clamp_t_forward,
+CLAMP_TENSOR = OpDef("clamp_tensor", "ClampBackward0",
+                     inputs=("input", "min", "max"), expression="clamp({input}{, min={min}}{, max={max}})",
+                     rules=("∂{out}/∂{input} = 1 where {min=−∞} ≤ {input} ≤ {max=∞}, else 0", "∂{out}/∂{min} = 1 where {input} < {min}, else 0", "∂{out}/∂{max} = 1 where {input} > {max}, else 0"),
+                     sends=("{grad} where {min=−∞} ≤ {input} ≤ {max=∞}, else 0", "{grad} where {input} < {min}, else 0", "{grad} where {input} > {max}, else 0"), forward=_clamp_t_forward,
                      vjps=(_clamp_t_input_grad, _clamp_t_min_grad, _clamp_t_max_grad),
-                     formulas=("∂clamp(a, lo, hi)/∂a = 1 where lo ≤ a ≤ hi", "∂/∂lo = 1 where a < lo",
-                               "∂/∂hi = 1 where a > hi"),
                      saves=(0, 1, 2), dtype="same")
 
-MAXIMUM = OpDef("maximum", "MaximumBackward0", "max", forward=np.maximum,
+MAXIMUM = OpDef("maximum", "MaximumBackward0",
+                inputs=("input", "other"), expression="maximum({input}, {other})",
+                rules=("∂{out}/∂{input} = 1 where {input} > {other}, ½ where equal, else 0", "∂{out}/∂{other} = 1 where {input} < {other}, ½ where equal, else 0"),
+                sends=("{grad} where {input} > {other}, ½ × {grad} where equal, else 0", "{grad} where {input} < {other}, ½ × {grad} where equal, else 0"),
+                functions=("maximum",), methods=("maximum",), forward=np.maximum,
                 vjps=(lambda xp, g, c: g * ((c.a > c.b) + (c.a == c.b) * 0.5),
                       lambda xp, g, c: g * ((c.b > c.a) + (c.a == c.b) * 0.5)),
-                formulas=("∂max(a,b)/∂a = 1 where a > b (½ on ties)", "∂max(a,b)/∂b = 1 where b > a (½ on ties)"),
                 saves=(0, 1))
-MINIMUM = OpDef("minimum", "MinimumBackward0", "min", forward=np.minimum,
+MINIMUM = OpDef("minimum", "MinimumBackward0",
+                inputs=("input", "other"), expression="minimum({input}, {other})",
+                rules=("∂{out}/∂{input} = 1 where {input} < {other}, ½ where equal, else 0", "∂{out}/∂{other} = 1 where {input} > {other}, ½ where equal, else 0"),
+                sends=("{grad} where {input} < {other}, ½ × {grad} where equal, else 0", "{grad} where {input} > {other}, ½ × {grad} where equal, else 0"),
+                functions=("minimum",), methods=("minimum",), forward=np.minimum,
                 vjps=(lambda xp, g, c: g * ((c.a < c.b) + (c.a == c.b) * 0.5),
                       lambda xp, g, c: g * ((c.b < c.a) + (c.a == c.b) * 0.5)),
-                formulas=("∂min(a,b)/∂a = 1 where a < b (½ on ties)", "∂min(a,b)/∂b = 1 where b < a (½ on ties)"),
                 saves=(0, 1))
 
 # The condition is a parameter, not an input (it is never differentiated): WhereBackward0 has one
 # edge per value operand, as in PyTorch.
-WHERE = OpDef("where", "WhereBackward0", "where",
+WHERE = OpDef("where", "WhereBackward0",
+              inputs=("input", "other"), expression="where(condition, {input}, {other})",
+              rules=("∂{out}/∂{input} = 1 where condition, else 0", "∂{out}/∂{other} = 1 where not condition, else 0"),
+              sends=("{grad} where condition, else 0", "{grad} where not condition, else 0"),
+              functions=("where",),
               forward=lambda a, b, condition: np.where(condition, a, b),
               vjps=(lambda xp, g, c: xp.where(c.condition, g, g * 0),
-                    lambda xp, g, c: xp.where(c.condition, g * 0, g)),
-              formulas=("∂/∂a = 1 where cond", "∂/∂b = 1 where not cond"))
+                    lambda xp, g, c: xp.where(c.condition, g * 0, g)))
 
-TO_DTYPE = OpDef("to_dtype", "ToCopyBackward0", "to", forward=lambda a, dtype: a.astype(dtype.np),
-                 vjps=(lambda xp, g, c: g,), formulas=("∂a/∂a = 1 (cast back)",), dtype="same")
-CLONE = OpDef("clone", "CloneBackward0", "clone", forward=lambda a: a.copy(),
-              vjps=(lambda xp, g, c: g,), formulas=("∂a/∂a = 1",), dtype="same")
-FILL = OpDef("fill", "FillBackward0", "fill", forward=lambda a, value: np.full_like(a, value),
-             vjps=(lambda xp, g, c: g * 0,), formulas=("∂c/∂a = 0",), dtype="same")
-COPY = OpDef("copy_from", "CopyBackwards", "copy", forward=lambda a, src: np.broadcast_to(src, np.shape(a)).astype(a.dtype),
+TO_DTYPE = OpDef("to_dtype", "ToCopyBackward0",
+                 inputs=("input",), expression="{input}.to({dtype})",
+                 rules=("∂{out}/∂{input} = 1",),
+                 sends=("{grad} in the dtype of {input}",), forward=lambda a, dtype: a.astype(dtype.np),
+                 vjps=(lambda xp, g, c: g,), dtype="same")
+CLONE = OpDef("clone", "CloneBackward0",
+              inputs=("input",), expression="clone({input})",
+              rules=("∂{out}/∂{input} = 1",),
+              functions=("clone",), methods=("clone",), forward=lambda a: a.copy(),
+              vjps=(lambda xp, g, c: g,), dtype="same")
+FILL = OpDef("fill", "FillBackward0",
+             inputs=("input",), expression="fill({input}, {value})",
+             rules=("∂{out}/∂{input} = 0",), forward=lambda a, value: np.full_like(a, value),
+             vjps=(lambda xp, g, c: g * 0,), dtype="same")
+COPY = OpDef("copy_from", "CopyBackwards",
+             inputs=("input", "src"), expression="copy of {src} into {input}",
+             rules=("∂{out}/∂{input} = 0", "∂{out}/∂{src} = 1"), forward=lambda a, src: np.broadcast_to(src, np.shape(a)).astype(a.dtype),
              vjps=(lambda xp, g, c: g * 0, lambda xp, g, c: g),
-             formulas=("∂/∂self = 0 (overwritten)", "∂/∂src = 1"), dtype="same")
+             dtype="same")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -281,6 +401,18 @@ def sub(input, other, *, alpha=1, out=None):
 
 subtract = sub
 add.op, sub.op = ADD, SUB
+
+_REFLECTED = {"reflected": True}   # ``2 * x`` runs mul(x, 2), and its picture reads 2 × x
+
+
+def reflected_add(input, other):
+    """``other + input`` for a number on the left (``Tensor.__radd__``)."""
+    return apply(ADD, (input, operand(other, "add")), _REFLECTED)
+
+
+def reflected_mul(input, other):
+    """``other * input`` for a number on the left (``Tensor.__rmul__``)."""
+    return apply(MUL, (input, operand(other, "mul")), _REFLECTED)
 
 
 def rsub(input, other):
@@ -350,7 +482,7 @@ def pow(input, exponent):
             raise TypeError(f"pow(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
         operand(input, "pow", "self", 1)
         _check_negative_int_power(input, exponent)
-        return apply(RPOW, (exponent,), {"base": input}, out_dtype=D.result_type(exponent, input))
+        return apply(RPOW, (exponent,), {"input": input}, out_dtype=D.result_type(exponent, input))
     if isinstance(exponent, Tensor):
         _check_negative_int_power(input, exponent)
         return apply(POW_TENSOR, (input, exponent))
@@ -480,8 +612,10 @@ def clone(input, *, memory_format=None):
 # ---------------------------------------------------------------------------------------------
 # Comparisons and logic: not differentiable, bool results
 # ---------------------------------------------------------------------------------------------
-def _compare(ufunc, name):
-    op = OpDef(name, "", name, forward=ufunc, vjps=(), formulas=(), output=lambda d: D.bool_)
+def _compare(ufunc, name, aliases=(), method=True):
+    names = (name, *aliases)
+    op = OpDef(name, "", forward=ufunc, vjps=(), inputs=("input", "other"), functions=names,
+               methods=names if method else (), output=lambda d: D.bool_)
 
     def fn(input, other, *, out=None):
         return apply(op, (input, operand(other, name)))
@@ -491,23 +625,29 @@ def _compare(ufunc, name):
 
 
 eq = _compare(np.equal, "eq")
-ne = not_equal = _compare(np.not_equal, "ne")
-lt = less = _compare(np.less, "lt")
-le = less_equal = _compare(np.less_equal, "le")
-gt = greater = _compare(np.greater, "gt")
-ge = greater_equal = _compare(np.greater_equal, "ge")
+ne = not_equal = _compare(np.not_equal, "ne", ("not_equal",))
+lt = less = _compare(np.less, "lt", ("less",))
+le = less_equal = _compare(np.less_equal, "le", ("less_equal",))
+gt = greater = _compare(np.greater, "gt", ("greater",))
+ge = greater_equal = _compare(np.greater_equal, "ge", ("greater_equal",))
 logical_and = _compare(np.logical_and, "logical_and")
 logical_or = _compare(np.logical_or, "logical_or")
-logical_xor = _compare(np.logical_xor, "logical_xor")
+logical_xor = _compare(np.logical_xor, "logical_xor", method=False)
 
-_NOT = OpDef("logical_not", "", "not", forward=np.logical_not, vjps=(), formulas=(), output=lambda d: D.bool_)
-_ISNAN = OpDef("isnan", "", "isnan", forward=np.isnan, vjps=(), formulas=(), output=lambda d: D.bool_)
-_ISINF = OpDef("isinf", "", "isinf", forward=np.isinf, vjps=(), formulas=(), output=lambda d: D.bool_)
-_ISFINITE = OpDef("isfinite", "", "isfinite", forward=np.isfinite, vjps=(), formulas=(), output=lambda d: D.bool_)
+
+def _test(ufunc, name):
+    return OpDef(name, "", forward=ufunc, vjps=(), inputs=("input",), functions=(name,), methods=(name,),
+                 output=lambda d: D.bool_)
+
+
+_NOT = _test(np.logical_not, "logical_not")
+_ISNAN = _test(np.isnan, "isnan")
+_ISINF = _test(np.isinf, "isinf")
+_ISFINITE = _test(np.isfinite, "isfinite")
 
 
 def _bitwise(ufunc, name):
-    op = OpDef(name, "", name, forward=ufunc, vjps=(), formulas=())
+    op = OpDef(name, "", forward=ufunc, vjps=(), inputs=("input", "other"), functions=(name,))
 
     def fn(input, other):
         from ..tensor import Tensor
@@ -522,8 +662,11 @@ def _bitwise(ufunc, name):
 bitwise_and = _bitwise(np.bitwise_and, "bitwise_and")
 bitwise_or = _bitwise(np.bitwise_or, "bitwise_or")
 bitwise_xor = _bitwise(np.bitwise_xor, "bitwise_xor")
-_REMAINDER = OpDef("remainder", "RemainderBackward0", "mod", forward=np.mod,
-                   vjps=(lambda xp, g, c: g, None), formulas=("∂(a mod b)/∂a = 1", None))
+_REMAINDER = OpDef("remainder", "RemainderBackward0",
+                   inputs=("input", "other"), expression="remainder({input}, {other})",
+                   rules=("∂{out}/∂{input} = 1", None),
+                   functions=("remainder",), methods=("remainder",), forward=np.mod,
+                   vjps=(lambda xp, g, c: g, None))
 
 
 def remainder(input, other):

@@ -27,7 +27,7 @@ def _getitem_name(ndims, p):
     return "AliasBackward0"
 
 
-def _getitem_forward(a, index, name=None):
+def _getitem_forward(a, index, name=None, dim=None):
     try:
         return a[index]
     except IndexError as exc:
@@ -40,22 +40,52 @@ def _index_message(msg: str, ndim: int) -> str:
     return msg.replace(" axis ", " dimension ")
 
 
-GETITEM = OpDef("getitem", _getitem_name, "[ ]", forward=_getitem_forward,
-                vjps=(lambda xp, g, c: xp.scatter_add(c.shape, c.index, g, None),),
-                formulas=("∂a[i]/∂a = 1 at the selected positions, 0 elsewhere",), dtype="same")
-GETITEM_VIEW = OpDef("getitem_view", _getitem_name, "[ ]", forward=_getitem_forward,
-                     vjps=(lambda xp, g, c: xp.scatter_add(c.shape, c.index, g, None),),
-                     formulas=("∂a[i]/∂a = 1 at the selected positions, 0 elsewhere",), dtype="same", view=True)
+def _put_back(xp, g, c):
+    """The gradient of picked elements goes back where they were picked (added up where an
+    element was picked twice), zeros elsewhere."""
+    return xp.scatter_add(c.shape, c.index, g, None)
+
+
+GETITEM = OpDef("getitem", _getitem_name,
+                inputs=("input",), expression="{input}[{index}]",
+                rules=("∂{out}/∂{input} = 1 at the picked positions, else 0",),
+                sends=("{grad} put back at the picked positions, 0 elsewhere",), forward=_getitem_forward,
+                vjps=(_put_back,),
+                dtype="same")
+GETITEM_VIEW = OpDef("getitem_view", _getitem_name,
+                     inputs=("input",), expression="{input}[{index}]",
+                     rules=("∂{out}/∂{input} = 1 at the picked positions, else 0",),
+                     sends=("{grad} put back at the picked positions, 0 elsewhere",),
+                     functions=("split", "chunk", "unbind"), methods=("split", "chunk", "unbind"), forward=_getitem_forward,
+                     vjps=(_put_back,),
+                     dtype="same", view=True)
+
+GATHER = OpDef("gather", "GatherBackward0",
+               inputs=("input",), expression="gather({input}, {dim}, index)",
+               rules=("∂{out}/∂{input} = 1 at the gathered positions, else 0",),
+               sends=("{grad} added back at the gathered positions",),
+               functions=("gather",), methods=("gather",), forward=_getitem_forward,
+               vjps=(_put_back,), dtype="same")
+INDEX_SELECT = OpDef("index_select", "IndexSelectBackward0",
+                     inputs=("input",), expression="index_select({input}, {dim}, index)",
+                     rules=("∂{out}/∂{input} = 1 at the selected positions, else 0",),
+                     sends=("{grad} added back at the selected positions",),
+                     functions=("index_select",), methods=("index_select",), forward=_getitem_forward,
+                     vjps=(_put_back,), dtype="same")
 
 # The backward of indexing, as an op of its own so that it can be differentiated again.
-SCATTER = OpDef("index_add_into_zeros", "IndexPutBackward0", "scatter",
+SCATTER = OpDef("index_add_into_zeros", "IndexPutBackward0",
+                inputs=("grad",), expression="zeros with {grad} added at [{index}]",
+                rules=("∂{out}/∂{grad} = 1 at the positions",),
+                sends=("{grad}[{index}]",),
                 forward=lambda g, shape, index: _scatter(g, shape, index),
-                vjps=(lambda xp, g, c: xp.take(g, c.index),), formulas=("∂scatter(g)/∂g = 1 at the positions",),
-                dtype="same")
-ZERO_AT = OpDef("zero_at", "IndexPutBackward0", "zero",
+                vjps=(lambda xp, g, c: xp.take(g, c.index),), dtype="same")
+ZERO_AT = OpDef("zero_at", "IndexPutBackward0",
+                inputs=("grad",), expression="{grad} with [{index}] zeroed",
+                rules=("∂{out}/∂{grad} = 1 except at the positions",),
+                sends=("{grad} zeroed at [{index}]",),
                 forward=lambda g, index: _zero_at(g, index),
-                vjps=(lambda xp, g, c: xp.zero_at(g, c.index),), formulas=("∂/∂g = 1 except at the positions",),
-                dtype="same")
+                vjps=(lambda xp, g, c: xp.zero_at(g, c.index),), dtype="same")
 
 
 def _scatter(g, shape, index):
@@ -81,10 +111,12 @@ def _put(a, value, index):
     return out
 
 
-SETITEM = OpDef("setitem", lambda nd, p: "CopySlices" if _is_basic(p["index"]) else "IndexPutBackward0", "[ ]=",
+SETITEM = OpDef("setitem", lambda nd, p: "CopySlices" if _is_basic(p["index"]) else "IndexPutBackward0",
+                inputs=("input", "value"), expression="{input} with [{index}] ← {value}",
+                rules=("∂{out}/∂{input} = 1 except where written, 0 there", "∂{out}/∂{value} = 1 at the written positions"),
+                sends=("{grad} with [{index}] zeroed", "{grad}[{index}]"),
                 forward=lambda a, v, index: _put(a, v, index),
                 vjps=(lambda xp, g, c: xp.zero_at(g, c.index), lambda xp, g, c: xp.take(g, c.index)),
-                formulas=("∂/∂a = 1 except where overwritten", "∂/∂v = 1 at the written positions"),
                 dtype="same")
 
 
@@ -188,17 +220,19 @@ def setitem(target, index, value) -> None:
     apply_inplace(target, lambda old, v: apply(SETITEM, (old, v), {"index": idx}), value)
 
 
-def _masked_fill_forward(a, *value, mask, fill=None):
-    return np.where(mask, value[0] if value else fill, a)
+def _masked_fill_forward(a, *tensor_value, mask, value=None):
+    return np.where(mask, tensor_value[0] if tensor_value else value, a)
 
 
 # The mask is a parameter, and so is a number value: as in PyTorch, MaskedFillBackward0 has one
 # edge, MaskedFillBackward1 (a 0-dim tensor value) two.
 MASKED_FILL = OpDef("masked_fill", lambda nd, p: "MaskedFillBackward1" if len(nd) == 2 else "MaskedFillBackward0",
-                    "fill", forward=_masked_fill_forward,
+                    inputs=("input", "value"), expression="masked_fill({input}, mask, {value})",
+                    rules=("∂{out}/∂{input} = 1 where not mask, else 0", "∂{out}/∂{value} = number of True in mask"),
+                    sends=("{grad} where not mask, else 0", "Σ {grad} where mask"),
+                    functions=("masked_fill",), methods=("masked_fill",), inplace=("masked_fill",), forward=_masked_fill_forward,
                     vjps=(lambda xp, g, c: xp.where(c.mask, g * 0, g),
                           lambda xp, g, c: xp.sum(xp.where(c.mask, g, g * 0))),
-                    formulas=("∂/∂a = 1 where not mask, else 0", "∂/∂value = Σ 1 where mask"),
                     dtype="same")
 
 
@@ -222,7 +256,7 @@ def masked_fill(input, mask, value):
         if value.dtype is not input.dtype:
             value = value.to(input.dtype)
         return apply(MASKED_FILL, (input, value), {"mask": mask._data})
-    return apply(MASKED_FILL, (input,), {"mask": mask._data, "fill": value})
+    return apply(MASKED_FILL, (input,), {"mask": mask._data, "value": value})
 
 
 def _index_tensor(index, name):
@@ -252,7 +286,7 @@ def gather(input, dim, index):
         raise RuntimeError(f"index {int(idx[bad].flat[0])} is out of bounds for dimension {d} with size {input.shape[d]}")
     grids = list(np.indices(idx.shape, sparse=True))
     grids[d] = idx
-    return apply(GETITEM, (input,), {"index": tuple(grids), "name": "GatherBackward0"})
+    return apply(GATHER, (input,), {"index": tuple(grids), "dim": d})
 
 
 def index_select(input, dim, index):
@@ -266,4 +300,4 @@ def index_select(input, dim, index):
     n = input.shape[d] if input.ndim else 1
     if ((idx >= n) | (idx < -n)).any():
         raise IndexError("index out of range in self")
-    return apply(GETITEM, (input,), {"index": (slice(None),) * d + (idx,), "name": "IndexSelectBackward0"})
+    return apply(INDEX_SELECT, (input,), {"index": (slice(None),) * d + (idx,), "dim": d})

@@ -43,13 +43,20 @@ def _matmul_name(ndims, p):
     return "UnsafeViewBackward0"
 
 
-MATMUL = OpDef("matmul", _matmul_name, "@", forward=np.matmul,
+MATMUL = OpDef("matmul", _matmul_name,
+               inputs=("input", "other"), expression="{input} @ {other}",
+               rules=("∂{out}/∂{input} = {other}ᵀ", "∂{out}/∂{other} = {input}ᵀ"),
+               sends=("{grad} @ {other}ᵀ", "{input}ᵀ @ {grad}"),
+               functions=("matmul", "mm", "mv"), methods=("matmul", "mm", "mv"), forward=np.matmul,
                vjps=(_matmul_grad_a, _matmul_grad_b),
-               formulas=("∂(A@B)/∂A = G·Bᵀ", "∂(A@B)/∂B = Aᵀ·G"), saves=(0, 1))
+               saves=(0, 1))
 
-DOT = OpDef("dot", "DotBackward0", "·", forward=np.dot,
+DOT = OpDef("dot", "DotBackward0",
+            inputs=("input", "tensor"), expression="dot({input}, {tensor})",
+            rules=("∂{out}/∂{input} = {tensor}", "∂{out}/∂{tensor} = {input}"),
+            functions=("dot", "inner", "vdot"), methods=("dot",), forward=np.dot,
             vjps=(lambda xp, g, c: g * c.b, lambda xp, g, c: g * c.a),
-            formulas=("∂(a·b)/∂a = b", "∂(a·b)/∂b = a"), saves=(0, 1))
+            saves=(0, 1))
 
 def _addmm_forward(bias, x, w, beta=1, alpha=1):
     if beta == 1 and alpha == 1:
@@ -62,12 +69,15 @@ def _scaled(g, c, name):
     return g if k == 1 else g * k
 
 
-ADDMM = OpDef("addmm", "AddmmBackward0", "W·x+b",
+ADDMM = OpDef("addmm", "AddmmBackward0",
+              inputs=("input", "mat1", "mat2"), expression="{{alpha} × }{mat1} @ {mat2} + {{beta} × }{input}",
+              rules=("∂{out}/∂{input} = {beta=1}", "∂{out}/∂{mat1} = {{alpha} × }{mat2}ᵀ", "∂{out}/∂{mat2} = {{alpha} × }{mat1}ᵀ"),
+              sends=("{{beta} × }{grad}", "{{alpha} × }{grad} @ {mat2}ᵀ", "{{alpha} × }{mat1}ᵀ @ {grad}"),
+              functions=("addmm",),
               forward=_addmm_forward,
               vjps=(lambda xp, g, c: _scaled(g, c, "beta"),
                     lambda xp, g, c: _scaled(xp.matmul(g, xp.mT(c.inputs[2])), c, "alpha"),
                     lambda xp, g, c: _scaled(xp.matmul(xp.mT(c.inputs[1]), g), c, "alpha")),
-              formulas=("∂(b + X·W)/∂b = 1", "∂(b + X·W)/∂X = G·Wᵀ", "∂(b + X·W)/∂W = Xᵀ·G"),
               saves=(1, 2))
 
 

@@ -27,14 +27,22 @@ def _backward_name(base0, base1):
     return lambda ndims, p: base1 if p.get("dim") is not None else base0
 
 
-SUM = OpDef("sum", _backward_name("SumBackward0", "SumBackward1"), "Σ",
+SUM = OpDef("sum", _backward_name("SumBackward0", "SumBackward1"),
+            inputs=("input",), expression="sum({input}{, dim={dim}})",
+            rules=("∂{out}/∂{input}ᵢ = 1",),
+            sends=("{grad} copied to every element of {input}",),
+            functions=("sum",), methods=("sum",),
             forward=lambda a, dim=None, keepdim=False: np.sum(a, axis=dim, keepdims=keepdim),
-            vjps=(_regrow,), formulas=("∂(Σa)/∂aᵢ = 1",), dtype="same", output=_int_to_long)
+            vjps=(_regrow,), dtype="same", output=_int_to_long)
 
-MEAN = OpDef("mean", _backward_name("MeanBackward0", "MeanBackward1"), "mean",
+MEAN = OpDef("mean", _backward_name("MeanBackward0", "MeanBackward1"),
+             inputs=("input",), expression="mean({input}{, dim={dim}})",
+             rules=("∂{out}/∂{input}ᵢ = 1/{n}",),
+             sends=("{grad}/{n} copied to every element of {input}",),
+             functions=("mean",), methods=("mean",),
              forward=lambda a, dim=None, keepdim=False, n=1: np.mean(a, axis=dim, keepdims=keepdim),
              vjps=(lambda xp, g, c: _regrow(xp, g, c) / c.n,),
-             formulas=("∂mean(a)/∂aᵢ = 1/n",), dtype="same")
+             dtype="same")
 
 
 def _prod_grad(xp, g, c):
@@ -57,9 +65,13 @@ def _prod_grad(xp, g, c):
     return g * xp.where(nonzero, out_full / safe, at_zero)
 
 
-PROD = OpDef("prod", _backward_name("ProdBackward0", "ProdBackward1"), "Π",
+PROD = OpDef("prod", _backward_name("ProdBackward0", "ProdBackward1"),
+             inputs=("input",), expression="prod({input}{, dim={dim}})",
+             rules=("∂{out}/∂{input}ᵢ = product of the other elements",),
+             sends=("{grad} × the product of the other elements",),
+             functions=("prod",), methods=("prod",),
              forward=lambda a, dim=None, keepdim=False, out_shape=None: np.prod(a, axis=dim, keepdims=keepdim),
-             vjps=(_prod_grad,), formulas=("∂(Πa)/∂aᵢ = Π_{j≠i} aⱼ",), saves=(0,), save_out=True,
+             vjps=(_prod_grad,), saves=(0,), save_out=True,
              dtype="same", output=_int_to_long)
 
 
@@ -70,9 +82,13 @@ def _var_grad(xp, g, c):
     return _regrow(xp, g, c) * (2 * (a - mean) / (c.params["n"] - c.params["correction"]))
 
 
-VAR = OpDef("var", "VarBackward0", "var",
+VAR = OpDef("var", "VarBackward0",
+            inputs=("input",), expression="var({input}{, dim={dim}})",
+            rules=("∂{out}/∂{input}ᵢ = 2 × ({input}ᵢ − mean)/({n} − {correction})",),
+            sends=("{grad} × 2 × ({input} − mean)/({n} − {correction})",),
+            functions=("var",), methods=("var",),
             forward=lambda a, dim=None, keepdim=False, correction=1, n=1: np.var(a, axis=dim, ddof=correction, keepdims=keepdim),
-            vjps=(_var_grad,), formulas=("∂var(a)/∂aᵢ = 2(aᵢ − ā)/(n − correction)",), saves=(0,), dtype="same")
+            vjps=(_var_grad,), saves=(0,), dtype="same")
 
 
 def _std_grad(xp, g, c):
@@ -85,9 +101,13 @@ def _std_grad(xp, g, c):
     return _regrow(xp, g, c) * xp.where(out == 0, out * 0, (a - mean) / ((c.params["n"] - c.params["correction"]) * safe))
 
 
-STD = OpDef("std", "StdBackward0", "std",
+STD = OpDef("std", "StdBackward0",
+            inputs=("input",), expression="std({input}{, dim={dim}})",
+            rules=("∂{out}/∂{input}ᵢ = ({input}ᵢ − mean)/(({n} − {correction}) × std)",),
+            sends=("{grad} × ({input} − mean)/(({n} − {correction}) × std)",),
+            functions=("std",), methods=("std",),
             forward=lambda a, dim=None, keepdim=False, correction=1, n=1: np.std(a, axis=dim, ddof=correction, keepdims=keepdim),
-            vjps=(_std_grad,), formulas=("∂std(a)/∂aᵢ = (aᵢ − ā)/((n − correction)·std)",), saves=(0,),
+            vjps=(_std_grad,), saves=(0,),
             save_out=True, dtype="same")
 
 
@@ -122,9 +142,13 @@ def _norm_grad(xp, g, c):
     return g * xp.where(out == 0, out * 0, xp.sign(a) * xp.abs(a) ** (p - 1) / safe ** (p - 1))
 
 
-NORM = OpDef("norm", "LinalgVectorNormBackward0", "‖a‖",
+NORM = OpDef("norm", "LinalgVectorNormBackward0",
+             inputs=("input",), expression="norm({input}{, p={p}}{, dim={dim}})",
+             rules=("∂{out}/∂{input}ᵢ = {input}ᵢ/norm({input}) for p = 2",),
+             sends=("{grad} × {input}/norm({input})",),
+             functions=("norm",), methods=("norm",),
              forward=_norm_forward, vjps=(_norm_grad,),
-             formulas=("∂‖a‖₂/∂aᵢ = aᵢ/‖a‖₂",), saves=(0,), save_out=True, dtype="same")
+             saves=(0,), save_out=True, dtype="same")
 
 
 def _extreme_all_grad(xp, g, c):
@@ -139,18 +163,34 @@ def _amax_grad(xp, g, c):
     return _regrow(xp, g, c) * hit / count
 
 
-AMAX = OpDef("amax", "AmaxBackward0", "max", forward=lambda a, dim=None, keepdim=False: np.max(a, axis=dim, keepdims=keepdim),
-             vjps=(_amax_grad,), formulas=("∂amax(a)/∂aᵢ = 1 at the maximum (shared on ties)",), saves=(0,),
+AMAX = OpDef("amax", "AmaxBackward0",
+             inputs=("input",), expression="amax({input}{, dim={dim}})",
+             rules=("∂{out}/∂{input}ᵢ = 1 at the maximum, shared between ties",),
+             sends=("{grad} shared between the maximums",),
+             functions=("amax",), methods=("amax",), forward=lambda a, dim=None, keepdim=False: np.max(a, axis=dim, keepdims=keepdim),
+             vjps=(_amax_grad,), saves=(0,),
              save_out=True, dtype="same")
-AMIN = OpDef("amin", "AminBackward0", "min", forward=lambda a, dim=None, keepdim=False: np.min(a, axis=dim, keepdims=keepdim),
-             vjps=(_amax_grad,), formulas=("∂amin(a)/∂aᵢ = 1 at the minimum (shared on ties)",), saves=(0,),
+AMIN = OpDef("amin", "AminBackward0",
+             inputs=("input",), expression="amin({input}{, dim={dim}})",
+             rules=("∂{out}/∂{input}ᵢ = 1 at the minimum, shared between ties",),
+             sends=("{grad} shared between the minimums",),
+             functions=("amin",), methods=("amin",), forward=lambda a, dim=None, keepdim=False: np.min(a, axis=dim, keepdims=keepdim),
+             vjps=(_amax_grad,), saves=(0,),
              save_out=True, dtype="same")
 
 
-MAX_ALL = OpDef("max_all", "MaxBackward1", "max", forward=np.max, vjps=(_extreme_all_grad,),
-                formulas=("∂max(a)/∂aᵢ = 1 at the maximum (shared on ties)",), saves=(0,), save_out=True, dtype="same")
-MIN_ALL = OpDef("min_all", "MinBackward1", "min", forward=np.min, vjps=(_extreme_all_grad,),
-                formulas=("∂min(a)/∂aᵢ = 1 at the minimum (shared on ties)",), saves=(0,), save_out=True, dtype="same")
+MAX_ALL = OpDef("max_all", "MaxBackward1",
+                inputs=("input",), expression="max({input})",
+                rules=("∂{out}/∂{input}ᵢ = 1 at the maximum, shared between ties",),
+                sends=("{grad} shared between the maximums",),
+                functions=("max",), methods=("max",), forward=np.max, vjps=(_extreme_all_grad,),
+                saves=(0,), save_out=True, dtype="same")
+MIN_ALL = OpDef("min_all", "MinBackward1",
+                inputs=("input",), expression="min({input})",
+                rules=("∂{out}/∂{input}ᵢ = 1 at the minimum, shared between ties",),
+                sends=("{grad} shared between the minimums",),
+                functions=("min",), methods=("min",), forward=np.min, vjps=(_extreme_all_grad,),
+                saves=(0,), save_out=True, dtype="same")
 
 
 def _extreme_dim_forward(arg):
@@ -174,15 +214,25 @@ def _extreme_dim_grad(xp, g, c):
     return _regrow(xp, g, c) * onehot
 
 
-MAX_DIM = OpDef("max_dim", "MaxBackward0", "max", forward=_extreme_dim_forward(np.argmax),
-                vjps=(_extreme_dim_grad,), formulas=("∂max(a, dim)/∂aᵢ = 1 at the argmax",), dtype="same", aux=True)
-MIN_DIM = OpDef("min_dim", "MinBackward0", "min", forward=_extreme_dim_forward(np.argmin),
-                vjps=(_extreme_dim_grad,), formulas=("∂min(a, dim)/∂aᵢ = 1 at the argmin",), dtype="same", aux=True)
+MAX_DIM = OpDef("max_dim", "MaxBackward0",
+                inputs=("input",), expression="max({input}, dim={dim})",
+                rules=("∂{out}/∂{input}ᵢ = 1 at the argmax, else 0",),
+                sends=("{grad} at the argmax, 0 elsewhere",), forward=_extreme_dim_forward(np.argmax),
+                vjps=(_extreme_dim_grad,), dtype="same", aux=True)
+MIN_DIM = OpDef("min_dim", "MinBackward0",
+                inputs=("input",), expression="min({input}, dim={dim})",
+                rules=("∂{out}/∂{input}ᵢ = 1 at the argmin, else 0",),
+                sends=("{grad} at the argmin, 0 elsewhere",), forward=_extreme_dim_forward(np.argmin),
+                vjps=(_extreme_dim_grad,), dtype="same", aux=True)
 
-LOGSUMEXP = OpDef("logsumexp", "LogsumexpBackward0", "logΣexp",
+LOGSUMEXP = OpDef("logsumexp", "LogsumexpBackward0",
+                  inputs=("input",), expression="logsumexp({input}, dim={dim})",
+                  rules=("∂{out}/∂{input}ᵢ = softmax({input})ᵢ",),
+                  sends=("{grad} × softmax({input})",),
+                  functions=("logsumexp",), methods=("logsumexp",),
                   forward=lambda a, dim=None, keepdim=False: _logsumexp(a, dim, keepdim),
                   vjps=(lambda xp, g, c: _regrow(xp, g, c) * xp.exp(c.a - _regrow(xp, c.out, c)),),
-                  formulas=("∂logΣexp(a)/∂aᵢ = softmax(a)ᵢ",), saves=(0,), save_out=True, dtype="float")
+                  saves=(0,), save_out=True, dtype="float")
 
 
 def _logsumexp(a, dim, keepdim):
@@ -400,10 +450,14 @@ def count_nonzero(input, dim=None):
     return _make(np.asarray(np.count_nonzero(input._data, axis=wrap_dims(dim, input.ndim)), dtype=np.int64), D.int64)
 
 
-CUMSUM = OpDef("cumsum", "CumsumBackward0", "cumsum",
+CUMSUM = OpDef("cumsum", "CumsumBackward0",
+               inputs=("input",), expression="cumsum({input}, dim={dim})",
+               rules=("∂{out}ⱼ/∂{input}ᵢ = 1 for i ≤ j",),
+               sends=("reversed cumsum of {grad} along dim {dim}",),
+               functions=("cumsum",), methods=("cumsum",),
                forward=lambda a, dim: np.cumsum(a, axis=dim),
                vjps=(lambda xp, g, c: xp.flip(xp.cumsum(xp.flip(g, (c.dim,)), c.dim), (c.dim,)),),
-               formulas=("∂(cumsum a)ⱼ/∂aᵢ = 1 for i ≤ j",), dtype="same", output=_int_to_long)
+               dtype="same", output=_int_to_long)
 
 
 def cumsum(input, dim, *, dtype=None):

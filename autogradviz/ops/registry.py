@@ -1,13 +1,35 @@
 """The op table: each differentiable op is one ``OpDef`` holding its forward (NumPy), its
 vector-Jacobian products (one per input, written once for NumPy and Tensor execution), and the
-human-readable local derivative rule that the pictures and the stepper show.
+texts the pictures and the stepper show, as templates over the op's input names.
 
 ``apply`` runs an op: it resolves dtypes like PyTorch, runs the forward, and, when grad is being
-recorded, links a node into the graph. Adding an op means adding one ``OpDef`` in one module.
+recorded, links a node into the graph.
+
+Adding an op means one entry in one module of ``autogradviz/ops/``, for example::
+
+    ATAN2 = OpDef(
+        "atan2", "Atan2Backward0",
+        inputs=("input", "other"),                       # PyTorch's argument names, in order
+        expression="atan2({input}, {other})",           # what a box in the picture says
+        rules=("∂{out}/∂{input} = {other}/({input}² + {other}²)",   # {out}: the expression
+               "∂{out}/∂{other} = −{input}/({input}² + {other}²)"),
+        forward=np.arctan2,
+        vjps=(lambda xp, g, c: g * c.b / (c.a * c.a + c.b * c.b),
+              lambda xp, g, c: -g * c.a / (c.a * c.a + c.b * c.b)),
+        saves=(0, 1), dtype="float",
+        functions=("atan2",), methods=("atan2",), inplace=("atan2",))
+
+    def atan2(input, other): ...                         # the public function, same module
+
+plus its rows in the tests' reviewed table of formulas (``tests/op_formulas.md``) and its
+finite-difference cases (``tests/op_cases.py``); ``tests/test_op_coverage.py`` fails until both
+exist. ``torch.atan2``, ``Tensor.atan2`` and ``Tensor.atan2_`` come from ``functions``,
+``methods`` and ``inplace``; the template language is described in ``ops/template.py``.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import sys
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -16,34 +38,52 @@ from .. import _dtype as D
 from .._grad_mode import _state
 from ..autograd.node import accumulator, new_node, node_class
 from ..tensor import Tensor, _make
+from . import template as T
 
 REGISTRY: dict[str, OpDef] = {}
 
 
 @dataclass(eq=False)
 class OpDef:
-    """One op: forward, backward rules and their formulas, side by side.
+    """One op: its forward, its backward rules and their texts, side by side.
 
-    name:      the function name (``"mul"``)
-    backward:  PyTorch's grad_fn name (``"MulBackward0"``), or a function of the inputs' ndims
-               and params that returns it (matmul is Dot/Mv/MmBackward0 by shape)
-    symbol:    short symbol for pictures (``"×"``)
-    forward:   NumPy function of the input arrays (and params) returning the output array
-    vjps:      one rule per input: ``(xp, g, ctx) -> grad``, None for inputs with no gradient
-    formulas:  one readable local derivative per input, e.g. ``"∂(a·b)/∂a = b"``
-    saves:     which inputs the rules read (only those are kept and version-checked)
-    save_out:  the rules read the output
-    dtype:     "promote" (elementwise promotion), "float" (promotion, then ints become float32),
-               "same" (the first input's dtype)
-    view:      the output is a view of input 0 (shares memory and the version counter)
+    name:       the op's own name (``"mul"``), unique in ``REGISTRY``
+    backward:   PyTorch's grad_fn name (``"MulBackward0"``), or a function of the inputs' ndims
+                and params that returns it (matmul is Dot/Mv/MmBackward0 by shape)
+    inputs:     PyTorch's argument names of the tensor inputs, in the order ``apply`` gets them
+                (``("input", "other")``); a variadic op (cat, stack) has one name for all
+    expression: the picture's text of the result, a template over inputs and params
+                (``"{input} × {other}"``)
+    rules:      one local derivative per input, a template in which ``{out}`` is the expression
+                (``"∂{out}/∂{input} = {other}"`` reads ``∂(x × y)/∂x = y``)
+    sends:      per input, what is sent on, with ``{grad}`` the arriving gradient; None (or no
+                entry) means ``{grad} × <the rule's right-hand side>``
+    reflected:  the expression when the op ran for a reflected operator (``2 * x`` is
+                ``mul(x, 2)``, shown ``2 × x``); the rules follow it through ``{out}``
+    functions:  public ``torch.<name>`` functions recording this op, each defined in the op's module
+    methods:    ``Tensor.<name>`` methods (the module's function of that name)
+    inplace:    ``Tensor.<name>_`` in-place methods (the out-of-place method, written back)
+    forward:    NumPy function of the input arrays (and params) returning the output array
+    vjps:       one rule per input: ``(xp, g, ctx) -> grad``, None for inputs with no gradient
+    saves:      which inputs the rules read (only those are kept and version-checked)
+    save_out:   the rules read the output
+    dtype:      "promote" (elementwise promotion), "float" (promotion, then ints become float32),
+                "same" (the first input's dtype)
+    view:       the output is a view of input 0 (shares memory and the version counter)
     """
 
     name: str
     backward: str | Callable
-    symbol: str
     forward: Callable
     vjps: Sequence[Callable | None]
-    formulas: Sequence[str | None]
+    inputs: tuple[str, ...] = ()
+    expression: str = ""
+    rules: Sequence[str | None] = ()
+    sends: Sequence[str | None] = ()
+    reflected: str = ""
+    functions: tuple[str, ...] = ()
+    methods: tuple[str, ...] = ()
+    inplace: tuple[str, ...] = ()
     saves: tuple = ()
     save_out: bool = False
     dtype: str = "promote"
@@ -53,6 +93,7 @@ class OpDef:
     variadic: bool = False           # one rule for any number of inputs (cat, stack)
     description: str = ""
     check: Callable | None = None
+    module: str = field(default="", repr=False)   # the module that defines it (and its functions)
     _node_cls: type | None = field(default=None, repr=False)
     extra: dict = field(default_factory=dict)
 
@@ -61,15 +102,68 @@ class OpDef:
         self._node_cls = node_class(self, self.backward) if isinstance(self.backward, str) and self.vjps else None
         if self.name in REGISTRY:
             raise ValueError(f"op {self.name!r} is defined twice")
-        if len(self.vjps) != len(self.formulas) and not self.variadic:
-            raise ValueError(f"op {self.name!r}: one formula per backward rule")
+        if not self.module:
+            self.module = sys._getframe(2).f_globals.get("__name__", "")
+        if self.vjps:
+            n = 1 if self.variadic else len(self.vjps)
+            if len(self.inputs) != n or len(self.rules) != n or len(self.sends) > n:
+                raise ValueError(f"op {self.name!r}: one input name and one rule per backward rule")
+            if not self.expression:
+                raise ValueError(f"op {self.name!r}: a differentiable op needs its picture expression")
+            for text in (self.expression, self.reflected, *[r for r in self.rules if r], *[s for s in self.sends if s]):
+                T.parse(text)   # a malformed template fails at import, not in a student's cell
         REGISTRY[self.name] = self
 
     def backward_name(self, ndims, params) -> str:
         return self.backward if isinstance(self.backward, str) else self.backward(ndims, params)
 
+    @property
+    def label(self) -> str:
+        """The short name of the op's result in pictures: its function's name (``dot``)."""
+        return self.functions[0] if self.functions else self.name
+
+    @property
+    def inline(self) -> bool:
+        """Whether the expression is written with operators (``x × y``, ``Wᵀ``), so that an
+        unnamed result reads as its expression; a call (``dot(x, x)``) is named by its function."""
+        return T.rank_of(self.expression) < T.ATOM
+
+    def send_template(self, i: int) -> str | None:
+        """What input ``i`` is sent, with ``{grad}`` the arriving gradient."""
+        if i < len(self.sends) and self.sends[i]:
+            return self.sends[i]
+        rule = self.rules[i] if i < len(self.rules) else None
+        if not rule:
+            return None
+        rhs = rule.rsplit(" = ", 1)[-1]
+        if rhs == "1":
+            return "{grad}"
+        if rhs in ("−1", "-1"):
+            return "−{grad}"
+        if rhs == "0":
+            return "0"
+        return "{grad} × " + (rhs if T.rank_of(rhs) >= T.PRODUCT else f"({rhs})")
+
+    def out_term(self, terms: Mapping[str, T.Term], reflected: bool = False) -> T.Term:
+        """The expression filled in with ``terms`` (the inputs' and parameters' texts)."""
+        return T.fill(self.reflected if reflected and self.reflected else self.expression, terms)
+
+    def rule_text(self, i: int, terms: Mapping[str, T.Term], reflected: bool = False) -> str | None:
+        """Input ``i``'s local rule filled in with ``terms``."""
+        rule = self.rules[0 if self.variadic else i] if self.rules else None
+        if not rule:
+            return None
+        return T.fill(rule, {**terms, "out": self.out_term(terms, reflected)}).text
+
+    def send_text(self, i: int, terms: Mapping[str, T.Term]) -> str | None:
+        """What input ``i`` is sent, filled in with ``terms`` (``grad`` among them)."""
+        template = self.send_template(0 if self.variadic else i)
+        return None if template is None else T.fill(template, terms).text
+
     def formula_text(self) -> str:
-        return "\n".join(f for f in self.formulas if f)
+        """The rules with PyTorch's argument names, one per line (tooltips, the reviewed table)."""
+        terms = {name: T.Term(name) for name in self.inputs}
+        return "\n".join(self.rule_text(i, terms) for i, r in enumerate(self.rules) if r)
 
 
 def _result_dtype(op: OpDef, args) -> D.dtype:

@@ -22,41 +22,89 @@ def _view_forward(a, shape):
     return v
 
 
-VIEW = OpDef("view", "ViewBackward0", "view", forward=_view_forward,
-             vjps=(_back_to_input_shape,), formulas=("∂view(a)/∂a = 1 (reshaped back)",), dtype="same", view=True)
-RESHAPE = OpDef("reshape", "ViewBackward0", "reshape", forward=lambda a, shape: np.reshape(a, shape),
-                vjps=(_back_to_input_shape,), formulas=("∂reshape(a)/∂a = 1 (reshaped back)",), dtype="same")
+VIEW = OpDef("view", "ViewBackward0",
+             inputs=("input",), expression="{input}.view({*shape})",
+             rules=("∂{out}/∂{input} = 1",),
+             sends=("{grad} reshaped to the shape of {input}",),
+             methods=("view",), forward=_view_forward,
+             vjps=(_back_to_input_shape,), dtype="same", view=True)
+RESHAPE = OpDef("reshape", "ViewBackward0",
+                inputs=("input",), expression="{input}.reshape({*shape})",
+                rules=("∂{out}/∂{input} = 1",),
+                sends=("{grad} reshaped to the shape of {input}",),
+                functions=("reshape",), methods=("reshape",), forward=lambda a, shape: np.reshape(a, shape),
+                vjps=(_back_to_input_shape,), dtype="same")
 SQUEEZE = OpDef("squeeze", lambda nd, p: "SqueezeBackward1" if p.get("dims") is not None else "SqueezeBackward0",
-                "squeeze", forward=lambda a, shape, dims=None: np.reshape(a, shape),
-                vjps=(_back_to_input_shape,), formulas=("∂squeeze(a)/∂a = 1",), dtype="same", view=True)
-UNSQUEEZE = OpDef("unsqueeze", "UnsqueezeBackward0", "unsqueeze", forward=lambda a, shape, dim: np.reshape(a, shape),
-                  vjps=(_back_to_input_shape,), formulas=("∂unsqueeze(a)/∂a = 1",), dtype="same", view=True)
-FLATTEN = OpDef("flatten", "ViewBackward0", "flatten", forward=lambda a, shape: np.reshape(a, shape),
-                vjps=(_back_to_input_shape,), formulas=("∂flatten(a)/∂a = 1 (reshaped back)",), dtype="same")
-TRANSPOSE = OpDef("transpose", lambda nd, p: p.get("name", "TransposeBackward0"), "ᵀ",
-                  forward=lambda a, d0, d1, name=None: np.swapaxes(a, d0, d1),
-                  vjps=(lambda xp, g, c: xp.transpose(g, c.d0, c.d1),), formulas=("∂aᵀ/∂a = 1 (transposed back)",),
-                  dtype="same", view=True)
-PERMUTE = OpDef("permute", "PermuteBackward0", "permute",
+                inputs=("input",), expression="squeeze({input}{, dim={dims}})",
+                rules=("∂{out}/∂{input} = 1",),
+                sends=("{grad} reshaped to the shape of {input}",),
+                functions=("squeeze",), methods=("squeeze",), forward=lambda a, shape, dims=None: np.reshape(a, shape),
+                vjps=(_back_to_input_shape,), dtype="same", view=True)
+UNSQUEEZE = OpDef("unsqueeze", "UnsqueezeBackward0",
+                  inputs=("input",), expression="unsqueeze({input}, {dim})",
+                  rules=("∂{out}/∂{input} = 1",),
+                  sends=("{grad} reshaped to the shape of {input}",),
+                  functions=("unsqueeze",), methods=("unsqueeze",), forward=lambda a, shape, dim: np.reshape(a, shape),
+                  vjps=(_back_to_input_shape,), dtype="same", view=True)
+FLATTEN = OpDef("flatten", "ViewBackward0",
+                inputs=("input",), expression="flatten({input})",
+                rules=("∂{out}/∂{input} = 1",),
+                sends=("{grad} reshaped to the shape of {input}",),
+                functions=("flatten",), methods=("flatten",), forward=lambda a, shape: np.reshape(a, shape),
+                vjps=(_back_to_input_shape,), dtype="same")
+TRANSPOSE = OpDef("transpose", "TransposeBackward0",
+                  inputs=("input",), expression="transpose({input}, {d0}, {d1})",
+                  rules=("∂{out}/∂{input} = 1",),
+                  sends=("transpose({grad}, {d0}, {d1})",),
+                  functions=("transpose", "swapaxes", "swapdims"), methods=("transpose", "swapaxes"),
+                  forward=lambda a, d0, d1: np.swapaxes(a, d0, d1),
+                  vjps=(lambda xp, g, c: xp.transpose(g, c.d0, c.d1),), dtype="same", view=True)
+T = OpDef("t", "TBackward0",
+          inputs=("input",), expression="{input}ᵀ",
+          rules=("∂{out}/∂{input} = 1",),
+          sends=("{grad}ᵀ",),
+          functions=("t",), methods=("t",),
+          forward=lambda a: np.swapaxes(a, 0, 1),
+          vjps=(lambda xp, g, c: xp.transpose(g, 0, 1),), dtype="same", view=True)
+PERMUTE = OpDef("permute", "PermuteBackward0",
+                inputs=("input",), expression="permute({input}, {*dims})",
+                rules=("∂{out}/∂{input} = 1",),
+                sends=("{grad} permuted back",),
+                functions=("permute", "movedim"), methods=("permute", "movedim"),
                 forward=lambda a, dims: np.transpose(a, dims),
                 vjps=(lambda xp, g, c: xp.permute(g, tuple(np.argsort(c.dims))),),
-                formulas=("∂permute(a)/∂a = 1 (permuted back)",), dtype="same", view=True)
-EXPAND = OpDef("expand", "ExpandBackward0", "expand", forward=lambda a, shape: np.broadcast_to(a, shape),
-               vjps=(lambda xp, g, c: g,), formulas=("∂expand(a)/∂a = 1 (summed over the copies)",),
-               dtype="same", view=True)
-FLIP = OpDef("flip", "FlipBackward0", "flip", forward=lambda a, dims: np.flip(a, dims),
-             vjps=(lambda xp, g, c: xp.flip(g, c.dims),), formulas=("∂flip(a)/∂a = 1 (flipped back)",), dtype="same")
+                dtype="same", view=True)
+EXPAND = OpDef("expand", "ExpandBackward0",
+               inputs=("input",), expression="{input}.expand({*shape})",
+               rules=("∂{out}/∂{input} = 1",),
+               sends=("{grad} summed over the copies",),
+               functions=("expand", "broadcast_to"), methods=("expand", "expand_as"), forward=lambda a, shape: np.broadcast_to(a, shape),
+               vjps=(lambda xp, g, c: g,), dtype="same", view=True)
+FLIP = OpDef("flip", "FlipBackward0",
+             inputs=("input",), expression="flip({input}, {dims})",
+             rules=("∂{out}/∂{input} = 1",),
+             sends=("flip({grad}, {dims})",),
+             functions=("flip",), methods=("flip",), forward=lambda a, dims: np.flip(a, dims),
+             vjps=(lambda xp, g, c: xp.flip(g, c.dims),), dtype="same")
 
 
 def _cat_grad(xp, g, c):
     return xp.split(g, [s[c.dim] for s in c.shapes], c.dim)[c.position]
 
 
-CAT = OpDef("cat", "CatBackward0", "cat", forward=lambda *xs, dim: np.concatenate(xs, axis=dim),
-            vjps=(_cat_grad,), formulas=("∂cat(a, b, …)/∂aₖ = the k-th block",), variadic=True)
-STACK = OpDef("stack", "StackBackward0", "stack", forward=lambda *xs, dim: np.stack(xs, axis=dim),
+CAT = OpDef("cat", "CatBackward0",
+            inputs=("tensors",), expression="cat({tensors}, dim={dim})",
+            rules=("∂{out}/∂{each} = 1 on its block",),
+            sends=("the block of {grad} where {each} went",),
+            functions=("cat", "concat", "concatenate"), forward=lambda *xs, dim: np.concatenate(xs, axis=dim),
+            vjps=(_cat_grad,), variadic=True)
+STACK = OpDef("stack", "StackBackward0",
+              inputs=("tensors",), expression="stack({tensors}, dim={dim})",
+              rules=("∂{out}/∂{each} = 1 on its slice",),
+              sends=("the slice of {grad} where {each} went",),
+              functions=("stack",), forward=lambda *xs, dim: np.stack(xs, axis=dim),
               vjps=(lambda xp, g, c: xp.unstack(g, c.dim)[c.position],),
-              formulas=("∂stack(a, b, …)/∂aₖ = the k-th slice",), variadic=True)
+              variadic=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -140,7 +188,7 @@ def t(input):
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {input.ndim}D")
     if input.ndim < 2:
         return input
-    return apply(TRANSPOSE, (input,), {"d0": 0, "d1": 1, "name": "TBackward0"})
+    return apply(T, (input,))
 
 
 def permute(input, *dims):

@@ -190,9 +190,9 @@ def node_lines(node: Node, show_values: bool = True, show_grads: bool = True,
         if show_values and node.value is not None and node.value != node.label:
             add(f"value {node.value}", SMALL_SIZE, role="value")
         return out
-    title = node.label
+    title = node.title or node.label   # trace() writes titles ("y = 2 × dot"); hand-made nodes may not
     is_op = node.kind in ("op", "output") and (node.op is not None or node.symbol is not None)
-    if is_op and node.name is not None and node.label == node.name and node.symbol:
+    if node.title is None and is_op and node.name is not None and node.label == node.name and node.symbol:
         title = f"{node.label} = {node.symbol}"
     add(title, TITLE_SIZE, True, "title")
     named_op = is_op and node.op and node.op != node.label

@@ -133,7 +133,7 @@ class BackwardStepper(_Stepper):
         labels = {}
         for step in walk.steps[:k]:
             dst = walk.node_id(step.node)
-            for i, (nxt, g) in enumerate(zip(step.node._fns, step.grad_inputs)):
+            for i, ((nxt, _), g) in enumerate(zip(step.node.next_functions, step.grad_inputs)):
                 if nxt is not None and g is not None:
                     labels[(walk.node_id(nxt), dst, i)] = _edge_text(g)
         return labels

@@ -6,23 +6,25 @@ each step. ``ForwardWalk`` replays the forward pass node by node in creation ord
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from .._printing import summary
-from ..autograd.engine import Step, backward_steps
-from ..autograd.node import AccumulateGrad
-from ..graph import Graph, caller_names, trace
+from ..autograd.engine import Step, accumulate_grad, backward_steps
+from ..graph import Graph, caller_names, texts, trace
 from ..tensor import Tensor
+
+SHORT_VALUE = 28   # a value summary up to this long is written inside formulas
 
 
 def _short(value, max_elements: int = 6) -> str:
     if value is None:
         return "0"
-    return summary(np.asarray(getattr(value, "_data", value)), max_elements)
+    if isinstance(value, Tensor):
+        value = value.numpy(force=True)
+    return summary(np.asarray(value), max_elements)
 
 
 def check_output(y: Any, what: str) -> None:
@@ -33,26 +35,6 @@ def check_output(y: Any, what: str) -> None:
         raise ValueError(
             f"{what}: this tensor does not require grad and has no graph to walk. Create its inputs with "
             "requires_grad=True (for example torch.arange(4.0, requires_grad=True)) and compute it again.")
-
-
-_LETTER = {"a": 0, "b": 1}
-
-
-def _with_names(formula: str, out: str, inputs: list[str]) -> str:
-    """Put the student's names into a rule: ∂(a·b)/∂a = b becomes ∂(x·y)/∂x = y."""
-    if not all(re.fullmatch(r"[A-Za-z_][\w.\[\]]{0,11}|-?[\d.]+", s) for s in inputs[:2]):
-        return formula
-
-    def swap(m: re.Match) -> str:
-        i = _LETTER[m.group(0)]
-        return inputs[i] if i < len(inputs) else m.group(0)
-    return re.sub(r"(?<![A-Za-z])[ab](?![A-Za-z])", swap, formula)
-
-
-def _call(symbol: str, inputs: list[str]) -> str:
-    if len(inputs) == 2 and len(symbol.split()[0]) <= 2:
-        return f"{inputs[0]} {symbol.split()[0]} {inputs[1]}"
-    return f"{symbol.split()[0]}({', '.join(inputs)})"
 
 
 @dataclass
@@ -87,6 +69,7 @@ class BackwardWalk:
         self.graph: Graph = trace(y, names=names, ids=self.ids)
         self.names = {k: n for k, (n, _) in self.ids.items()}
         # The engine's own steps: same generator as backward(), nothing written, nothing freed.
+        # Each step holds copies of its numbers, made as it ran.
         self.steps: list[Step] = list(backward_steps([y], [gradient], retain_graph=True, accumulate=False))
         self.index = 0
         self._contributions = self._collect_contributions()
@@ -119,7 +102,7 @@ class BackwardWalk:
         """For each engine node: which earlier step sent it which gradient (to show sums)."""
         received: dict[int, list] = {}
         for step in self.steps:
-            for nxt, g in zip(step.node._fns, step.grad_inputs):
+            for (nxt, _), g in zip(step.node.next_functions, step.grad_inputs):
                 if nxt is not None and g is not None:
                     received.setdefault(id(nxt), []).append((self.node_id(step.node), g))
         return received
@@ -136,17 +119,23 @@ class BackwardWalk:
         k = self.index
         done = [self.node_id(s.node) for s in self.steps[:k]]
         if k == 0:
-            return StepState(0, self.total, None, None, None, done=[], leaf_grads={},
-                             text=f"Ready: {self.total} steps. Backward starts at the output with "
-                                  f"∂L/∂{self._label(self.steps[0].node) if self.steps else 'y'} = "
-                                  f"{_short(self.steps[0].grad_output) if self.steps else '1'}.")
+            return StepState(0, self.total, None, None, None, done=[], leaf_grads={}, text=self._ready_text())
         step = self.steps[k - 1]
         node_id = self.node_id(step.node)
-        outgoing = [(self.node_id(nxt), i, g) for i, (nxt, g) in enumerate(zip(step.node._fns, step.grad_inputs))
+        outgoing = [(self.node_id(nxt), i, g)
+                    for i, ((nxt, _), g) in enumerate(zip(step.node.next_functions, step.grad_inputs))
                     if nxt is not None and g is not None]
         contributions = self._contributions.get(id(step.node), [])
         return StepState(k, self.total, node_id, step.node.name(), step.grad_output, outgoing,
                          contributions, self.leaf_grads(k), self.explain(step, contributions), done)
+
+    def _ready_text(self) -> str:
+        if not self.steps:
+            return "Ready: nothing to step through."
+        first = self.steps[0]
+        me = self._label(first.node)
+        why = "the gradient you passed" if self.gradient is not None else f"L is {me} itself"
+        return f"Ready: {self.total} steps. Backward starts at {me} with ∂L/∂{me} = {_short(first.grad_output)} ({why})"
 
     def _label(self, engine_node) -> str:
         nid = self.node_id(engine_node)
@@ -154,43 +143,94 @@ class BackwardWalk:
             return engine_node.name()
         return self.graph.node(nid).label
 
-    def explain(self, step: Step, contributions=()) -> str:
-        """The step as a worked solution, in one or a few short lines."""
-        me = self._label(step.node)
-        arrived = f"∂L/∂{me} = {_short(step.grad_output)} arrives"
-        if len(contributions) > 1:
-            arrived += " (" + " + ".join(_short(g) for _, g in contributions) + ", summed)"
-        if isinstance(step.node, AccumulateGrad):
-            before = "0" if step.grad_before is None else _short(step.grad_before)
-            return f"{me} is a leaf  ·  {arrived}  ·  {me}.grad: {before} → {_short(step.grad_after)}"
-        node = self.graph.node(self.node_id(step.node)) if self.node_id(step.node) else None
-        inputs = self._input_labels(step.node)
-        head = f"{me} = {_call(node.symbol if node else step.node.name(), inputs)}"
-        parts = [head, arrived]
-        op = getattr(step.node, "op", None)
-        for i, (nxt, g) in enumerate(zip(step.node._fns, step.grad_inputs)):
-            if nxt is None or g is None:
-                continue
-            target = self._label(nxt)
-            if op is not None:
-                rule = _with_names(op.formulas[0 if op.variadic else i], me, inputs)
-            else:
-                rule = f"{type(step.node).__name__.removesuffix('Backward')}.backward (custom rule)"
-            parts.append(f"{rule}  →  {target} receives {_short(g)}")
-        return "  ·  ".join(parts)
+    def _input_node(self, engine_node, i: int):
+        """The picture's node for input ``i`` of ``engine_node`` (None for a Python number)."""
+        nid = self.node_id(engine_node)
+        for e in self.graph.edges:
+            if e.dst == nid and e.position == i and not e.cut:
+                return self.graph.node(e.src)
+        return None
 
-    def _input_labels(self, engine_node) -> list[str]:
-        labels = []
-        constants = dict(getattr(engine_node, "_constants", None) or ())
-        for i, nxt in enumerate(engine_node._fns):
-            if nxt is not None:
-                labels.append(self._label(nxt))
-            elif i in constants:
-                c = constants[i]
-                labels.append(self.names.get(id(c)) or _short(c, 3))
+    def _input_label(self, engine_node, i: int) -> str | None:
+        src = self._input_node(engine_node, i)
+        if src is not None:
+            return src.label
+        constants = engine_node.constants()
+        return texts.constant_label(constants[i]) if i in constants else None
+
+    def explain(self, step: Step, contributions=()) -> str:
+        """The step as a worked solution: what arrives, each rule with its numbers, what is sent."""
+        me = self._label(step.node)
+        arriving = _short(step.grad_output)
+        arrived = f"∂L/∂{me} = {arriving} arrives"
+        if len(contributions) > 1:
+            arrived += " = " + " + ".join(f"{_short(g)} from {self._label_of_id(src)}" for src, g in contributions)
+        if step.leaf is not None:
+            if step.grad_before is None:
+                grad_line = f"{me}.grad: none yet → {_short(step.grad_after)}"
             else:
-                labels.append("?")
-        return labels
+                grad_line = f"{me}.grad: {_short(step.grad_before)} + {arriving} = {_short(step.grad_after)}"
+            return "\n".join([f"{me} is a leaf: what arrives is added into {me}.grad", arrived, grad_line])
+        node_id = self.node_id(step.node)
+        picture = self.graph.node(node_id) if node_id is not None else None
+        head = step.node.name() if picture is None else picture.title or me
+        if picture is not None and picture.name is None and head != me:
+            head = f"{me} = {head}"   # dot = dot(x, x): the name the other steps use for it
+        lines = [head, arrived]
+        fn = step.node
+        terms = texts.op_terms(fn, lambda i: self._input_label(fn, i)) if fn.schema is not None else {}
+        rules = texts.rule_texts(fn, terms) if fn.schema is not None else []
+        flowing = [(i, nxt, g) for i, ((nxt, _), g) in enumerate(zip(fn.next_functions, step.grad_inputs))
+                   if nxt is not None and g is not None]
+        targets = [self._label(nxt) for _, nxt, _ in flowing]
+        received: dict[str, list] = {}
+        for (i, _nxt, g), target in zip(flowing, targets):
+            received.setdefault(target, []).append(g)
+            if targets.count(target) > 1 and fn.schema is not None and not fn.schema.variadic:
+                target = f"{target} (as {fn.schema.inputs[i]})"
+            lines.append(self._input_line(step, i, target, g, terms, rules, arriving))
+        for target, grads in received.items():
+            if len(grads) > 1:
+                total = sum(np.asarray(g) for g in grads)
+                lines.append(f"{target} is used {len(grads)} times here, so it receives "
+                             f"{' + '.join(_short(g) for g in grads)} = {_short(total)}")
+        return "\n".join(lines)
+
+    def _input_line(self, step: Step, i: int, target: str, g, terms, rules, arriving: str) -> str:
+        fn = step.node
+        op = fn.schema
+        sent = _short(g)
+        if op is None:
+            return f"{type(fn).__name__.removesuffix('Backward')}.backward (your custom rule)  →  {target} receives {sent}"
+        rule = rules[i] or ""
+        value = self._rule_value(fn, i)
+        if value is not None:
+            rule += f" = {value}"
+        # The arriving gradient appears in the product by its value when that is short, else by name.
+        grad = arriving if len(arriving) <= SHORT_VALUE and "min" not in arriving else f"∂L/∂{self._label(fn)}"
+        product = texts.send_text(fn, i, terms, grad)
+        if product is None or product == sent:
+            receives = sent
+        else:
+            receives = f"{product} = {sent}"
+        if _summed_over_broadcast(g, step.grad_output):
+            receives += ", summed over the broadcast dims"
+        return f"{rule}  →  {target} receives {receives}"
+
+    def _rule_value(self, fn, i: int) -> str | None:
+        """The value of a rule whose right-hand side is one input (∂(x × y)/∂x = y = 3.)."""
+        op = fn.schema
+        rule = op.rules[0 if op.variadic else i]
+        rhs = rule.rsplit(" = ", 1)[-1] if rule else ""
+        if not (rhs.startswith("{") and rhs.endswith("}") and rhs[1:-1] in op.inputs):
+            return None
+        src = self._input_node(fn, op.inputs.index(rhs[1:-1]))
+        if src is None or src.value is None or src.value == src.label:
+            return None
+        return src.value
+
+    def _label_of_id(self, node_id: str | None) -> str:
+        return self.graph.node(node_id).label if node_id is not None else "?"
 
     def final_grads(self) -> dict:
         """Leaf tensor -> the gradient it holds after the last step (what backward() leaves)."""
@@ -200,16 +240,30 @@ class BackwardWalk:
                 out[step.leaf] = step.grad_after
         return out
 
+    def arrived(self) -> dict:
+        """Leaf tensor -> the total gradient that reached it in this backward pass."""
+        out: dict = {}
+        for step in self.steps:
+            if step.leaf is not None:
+                g = np.asarray(step.grad_output)
+                out[step.leaf] = g if step.leaf not in out else out[step.leaf] + g
+        return out
+
     def apply(self) -> None:
-        """Accumulate into the leaves' ``.grad``, as ``backward()`` would have."""
-        from ..tensor import _make
-        for leaf, grad in self.final_grads().items():
-            data = np.array(grad, dtype=leaf._dtype.np, copy=True)
-            if leaf._grad is None:
-                leaf._grad = _make(data, leaf._dtype)
-            else:
-                leaf._grad._data[...] = data
-                leaf._grad._bump()
+        """Add what arrived at each leaf into its ``.grad``, as ``backward()`` would have."""
+        for leaf, grad in self.arrived().items():
+            accumulate_grad(leaf, np.array(grad, dtype=leaf.dtype.np, copy=True))
+
+
+def _summed_over_broadcast(sent, arriving) -> bool:
+    """Whether the engine summed a gradient down to a smaller input (``b`` in ``x @ W + b``)."""
+    s, a = np.shape(sent), np.shape(arriving)
+    if s == a or np.size(sent) >= np.size(arriving):
+        return False
+    try:
+        return np.broadcast_shapes(s, a) == a
+    except ValueError:
+        return False
 
 
 class ForwardWalk:
