@@ -186,6 +186,8 @@ case("clip", lambda a: a.clip(-0.5, 0.5), np.array([-1.3, -0.45, 0.3, 0.7]))
 case("clamp_min_method", lambda a: a.clamp_min(0.0), Away((4,)))
 case("clamp_max_method", lambda a: a.clamp_max(0.0), Away((4,)))
 case("clamp_tensor_bounds", lambda a, lo, hi: a.clamp(min=lo, max=hi - 2), (3, 4), (4,), (3, 1))
+case("clamp_min_tensor", lambda a, lo: a.clamp_min(lo), (3, 4), (4,))
+case("clamp_max_tensor", lambda a, hi: torch.clamp_max(a, hi), (3, 4), (3, 1))
 case("where_scalar_other", lambda a: torch.where(a > 0, a, 0.0), Away((3, 4)))
 case("where_scalar_input", lambda a: torch.where(a > 0, 1.0, a * 2), Away((3, 4)))
 case("where_method", lambda a, b: a.where(a < 0, b), (3, 4), (4,))
@@ -481,6 +483,14 @@ case("mlp", lambda x, w1, b1, w2: ((x @ w1 + b1).tanh() @ w2).sigmoid(), (4, 3),
 case("softmax_cross_entropy", lambda z: -(z.log_softmax(1)[torch.arange(3), torch.tensor([0, 2, 1])]).mean(),
      (3, 4))
 case("normalize", lambda x: (x - x.mean(1, keepdim=True)) / x.std(1, keepdim=True), (3, 4))
+
+# Losses (every reduction is checked in test_nn_functional.py)
+case("mse_loss", lambda a, b: torch.nn.functional.mse_loss(a, b), (3, 4), (3, 4))
+case("nll_loss", lambda a: torch.nn.functional.nll_loss(a, torch.tensor([0, 2, 1])), (3, 4))
+case("binary_cross_entropy", lambda p, y: torch.nn.functional.binary_cross_entropy(p.sigmoid(), y.sigmoid()),
+     (3, 4), (3, 4))
+case("binary_cross_entropy_with_logits",
+     lambda x, y: torch.nn.functional.binary_cross_entropy_with_logits(x, y.sigmoid()), (3, 4), (3, 4))
 
 @pytest.mark.parametrize("fn, specs, opts, second", CASES)
 def test_gradient_matches_finite_differences(fn, specs, opts, second):

@@ -75,14 +75,14 @@ INDEX_SELECT = OpDef("index_select", "IndexSelectBackward0",
 
 # The backward of indexing, as an op of its own so that it can be differentiated again.
 SCATTER = OpDef("index_add_into_zeros", "IndexPutBackward0",
-                inputs=("grad",), expression="zeros with {grad} added at [{index}]",
-                rules=("∂{out}/∂{grad} = 1 at the positions",),
+                inputs=("values",), expression="zeros with {values} added at [{index}]",
+                rules=("∂{out}/∂{values} = 1 at the positions",),
                 sends=("{grad}[{index}]",),
                 forward=lambda g, shape, index: _scatter(g, shape, index),
                 vjps=(lambda xp, g, c: xp.take(g, c.index),), dtype="same")
 ZERO_AT = OpDef("zero_at", "IndexPutBackward0",
-                inputs=("grad",), expression="{grad} with [{index}] zeroed",
-                rules=("∂{out}/∂{grad} = 1 except at the positions",),
+                inputs=("input",), expression="{input} with [{index}] zeroed",
+                rules=("∂{out}/∂{input} = 1 except at the positions",),
                 sends=("{grad} zeroed at [{index}]",),
                 forward=lambda g, index: _zero_at(g, index),
                 vjps=(lambda xp, g, c: xp.zero_at(g, c.index),), dtype="same")

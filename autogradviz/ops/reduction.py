@@ -144,8 +144,8 @@ def _norm_grad(xp, g, c):
 
 NORM = OpDef("norm", "LinalgVectorNormBackward0",
              inputs=("input",), expression="norm({input}{, p={p}}{, dim={dim}})",
-             rules=("∂{out}/∂{input}ᵢ = {input}ᵢ/norm({input}) for p = 2",),
-             sends=("{grad} × {input}/norm({input})",),
+             rules=("∂{out}/∂{input}ᵢ = sign({input}ᵢ) × abs({input}ᵢ) ^ ({p} − 1)/{out} ^ ({p} − 1)",),
+             sends=("{grad} × sign({input}) × abs({input}) ^ ({p} − 1)/{out} ^ ({p} − 1)",),
              functions=("norm",), methods=("norm",),
              forward=_norm_forward, vjps=(_norm_grad,),
              saves=(0,), save_out=True, dtype="same")

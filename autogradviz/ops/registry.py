@@ -21,9 +21,9 @@ Adding an op means one entry in one module of ``autogradviz/ops/``, for example:
 
     def atan2(input, other): ...                         # the public function, same module
 
-plus its rows in the tests' reviewed table of formulas (``tests/op_formulas.md``) and its
-finite-difference cases (``tests/op_cases.py``); ``tests/test_op_coverage.py`` fails until both
-exist. ``torch.atan2``, ``Tensor.atan2`` and ``Tensor.atan2_`` come from ``functions``,
+plus its line in the reviewed table of formulas (``tests/op_formulas.md``) and a
+finite-difference ``case(...)`` in ``tests/test_engine_gradients.py``: ``tests/test_op_coverage.py``
+fails until both exist. ``torch.atan2``, ``Tensor.atan2`` and ``Tensor.atan2_`` come from ``functions``,
 ``methods`` and ``inplace``; the template language is described in ``ops/template.py``.
 """
 from __future__ import annotations
@@ -56,7 +56,7 @@ class OpDef:
                 (``"{input} × {other}"``)
     rules:      one local derivative per input, a template in which ``{out}`` is the expression
                 (``"∂{out}/∂{input} = {other}"`` reads ``∂(x × y)/∂x = y``)
-    sends:      per input, what is sent on, with ``{grad}`` the arriving gradient; None (or no
+    sends:      per input, what is sent on, with ``{grad}`` the arriving gradient (and ``{out}``); None (or no
                 entry) means ``{grad} × <the rule's right-hand side>``
     reflected:  the expression when the op ran for a reflected operator (``2 * x`` is
                 ``mul(x, 2)``, shown ``2 × x``); the rules follow it through ``{out}``
@@ -158,7 +158,7 @@ class OpDef:
     def send_text(self, i: int, terms: Mapping[str, T.Term]) -> str | None:
         """What input ``i`` is sent, filled in with ``terms`` (``grad`` among them)."""
         template = self.send_template(0 if self.variadic else i)
-        return None if template is None else T.fill(template, terms).text
+        return None if template is None else T.fill(template, {**terms, "out": self.out_term(terms)}).text
 
     def formula_text(self) -> str:
         """The rules with PyTorch's argument names, one per line (tooltips, the reviewed table)."""
