@@ -50,6 +50,17 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _without_the_graders(config: Path) -> None:
+    """The test extra installs nbgrader, whose extensions add a menu, a Validate button and a
+    side panel to JupyterLab; a student's JupyterLab has none of them, so they are switched off."""
+    (config / "labconfig").mkdir(parents=True)
+    (config / "labconfig" / "page_config.json").write_text(
+        json.dumps({"disabledExtensions": {"@jupyter/nbgrader": True}}))
+    extensions = ["formgrader", "validate_assignment", "assignment_list", "course_list"]
+    (config / "jupyter_server_config.json").write_text(json.dumps(
+        {"ServerApp": {"jpserver_extensions": {f"nbgrader.server_extensions.{e}": False for e in extensions}}}))
+
+
 @contextlib.contextmanager
 def jupyterlab(root: Path):
     """Start JupyterLab serving ``root``; yield its base URL with the token; stop it after."""
@@ -65,6 +76,7 @@ def jupyterlab(root: Path):
     notebook = settings / "@jupyterlab" / "notebook-extension"
     notebook.mkdir(parents=True)
     (notebook / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
+    _without_the_graders(state / "config")
     env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(state / "runtime"), JUPYTER_CONFIG_DIR=str(state / "config"),
                JUPYTER_DATA_DIR=str(state / "data"), JUPYTERLAB_SETTINGS_DIR=str(settings))
     env.pop("MPLBACKEND", None)

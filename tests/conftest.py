@@ -51,3 +51,13 @@ def ipython():
     shell.enable_gui = lambda gui=None: None
     yield shell
     InteractiveShell.clear_instance()
+
+
+@pytest.fixture(scope="session")
+def nbgrader_course(tmp_path_factory) -> Path:
+    """An nbgrader course folder holding the teachers' master, after the real
+    ``nbgrader generate_assignment`` (its student copy is in ``release/``)."""
+    from grading_support import build
+    course = build.make_course(tmp_path_factory.mktemp("course"))
+    build.generate_assignment(course)
+    return course

@@ -63,7 +63,11 @@ def test_notebook_runs_in_jupyterlab(lab, name, output_dir):
     base, token = lab
     with browser_page() as page:
         open_and_run_all(page, base, token, f"notebooks/{name}")
+        if name == "03-exercises.ipynb":  # the last cell's output is there: so are all the others
+            expect(page.locator(".jp-OutputArea-output", has_text="No exercise attempted yet")).to_be_visible()
         errors = error_outputs(page)
+        if name == "03-exercises.ipynb":  # the student copy: each graded cell fails until answered
+            errors = [e for e in errors if "AssertionError" not in e or "Not answered yet" not in e]
         assert not errors, errors[:1]
         if name != "03-exercises.ipynb":
             pictures = graph_pictures(page)
@@ -75,7 +79,7 @@ def test_notebook_runs_in_jupyterlab(lab, name, output_dir):
         if page.locator(".autogradviz-tangent").count():
             _move_plot_slider(page)
         if name == "03-exercises.ipynb":
-            assert page.locator(".jp-OutputArea-output", has_text="✓").count() >= 1
+            assert page.locator(".jp-OutputArea-output .agv-unanswered", has_text="Not answered yet").count() >= 12
         page.wait_for_selector(".jp-StatusBar-Widget:has-text('| Idle')")
         page.wait_for_timeout(500)
         page.screenshot(path=str(output_dir / f"{Path(name).stem}.png"), full_page=False)

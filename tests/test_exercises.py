@@ -517,3 +517,14 @@ def test_feedback_plain_and_html_forms():
     assert "got:" in text and "(shape (3,))" in text
     html = fb._repr_html_()
     assert "expected" in html and "got" in html and "✗" in html
+
+
+def test_the_blank_of_a_student_copy_is_not_answered_yet_and_no_attempt():
+    for ex_id in ("grad-2xTx", "second-derivative-cost", "custom-exp", "sgd-step"):
+        fb = exercises.check(ex_id, ...)
+        assert not fb and fb.status == "unanswered" and fb.mark == "○"
+        assert fb.text() == f"○ {ex_id}: Not answered yet: replace the ... in `answer = ...` with your answer."
+        assert "agv-unanswered" in fb._repr_html_() and "✗" not in fb._repr_html_()
+        with pytest.raises(AssertionError, match=f"^○ {ex_id}: Not answered yet"):
+            exercises.assert_correct(ex_id, ...)
+    assert "No exercise attempted" in repr(exercises.progress())

@@ -1,78 +1,68 @@
-"""The student worksheet notebooks/03-exercises.ipynb, executed with nbclient: as written every
-check is ✓; with a wrong answer injected, that exercise's check is ✗ with the detector's message."""
+"""The worksheet executed with nbclient: the teachers' master passes every exercise; the student
+copy (notebooks/03-exercises.ipynb) says "not answered yet" for each blank, and a wrong answer
+typed into it gets the detector's message, in its check cell and in its graded cell."""
 from __future__ import annotations
-
-from pathlib import Path
 
 import nbformat
 import pytest
+from grading_support import build, read, role
 from nbclient import NotebookClient
 
-NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "03-exercises.ipynb"
-
-WRONG_2XTX = """x = torch.arange(4.0, requires_grad=True)
-for _ in range(2):          # ran the cell twice without zeroing x.grad
+WRONG_2XTX = """for _ in range(2):          # ran the cell twice without zeroing x.grad
     y = 2 * torch.dot(x, x)
     y.backward()
 answer = x.grad"""
 
 
-def read() -> nbformat.NotebookNode:
-    return nbformat.read(NOTEBOOK, as_version=4)
-
-
 def run(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     NotebookClient(nb, kernel_name="python3", timeout=120,
-                   resources={"metadata": {"path": str(NOTEBOOK.parent)}}).execute()
+                   resources={"metadata": {"path": str(build.STUDENT_COPY.parent)}}).execute()
     return nb
 
 
-def check_results(nb) -> dict[str, tuple[str, str]]:
-    """exercise id -> (text/html, text/plain) of its check cell's result."""
-    results = {}
+def results(nb, kind: str) -> dict[str, dict]:
+    """exercise id -> the output of its check cell (kind="check") or graded cell (kind="graded")."""
+    found = {}
     for cell in nb.cells:
-        if cell.cell_type == "code" and "check" in cell.metadata.get("tags", []):
-            data = next(o for o in cell.outputs if o.output_type == "execute_result")["data"]
-            results[cell.metadata["exercise"]] = (data["text/html"], data["text/plain"])
-    return results
-
-
-def test_notebook_is_committed_without_outputs_and_uses_the_course_imports():
-    nb = read()
-    code = [c for c in nb.cells if c.cell_type == "code"]
-    assert all(c.outputs == [] and c.execution_count is None for c in code)
-    assert "%pip install autogradviz" in code[0].source  # the install cell every notebook starts with
-    assert "import autogradviz as torch" in code[1].source
-    assert "from autogradviz import exercises" in code[1].source
-    answers = [c for c in code if "answer" in c.metadata.get("tags", [])]
-    checks = [c for c in code if "check" in c.metadata.get("tags", [])]
-    assert len(answers) == len(checks) >= 12
-    for answer, check in zip(answers, checks):
-        assert check.source == f'exercises.check("{answer.metadata["exercise"]}", answer)'
-    # each exercise: a markdown statement, the answer cell, the check cell
-    for i, cell in enumerate(nb.cells):
-        if "answer" in cell.metadata.get("tags", []):
-            assert nb.cells[i - 1].cell_type == "markdown" and "check" in nb.cells[i + 1].metadata["tags"]
+        if role(cell) == kind:
+            found[cell.metadata["exercise"]] = next(o for o in cell.outputs
+                                                    if o.output_type in ("execute_result", "error"))
+    return found
 
 
 @pytest.mark.slow
-def test_notebook_as_written_passes_every_exercise():
-    results = check_results(run(read()))
-    assert len(results) >= 12
-    for ex_id, (html, text) in results.items():
-        assert "✓" in html and "✗" not in html, (ex_id, text)
-        assert text.startswith(f"✓ {ex_id}:"), text
+def test_master_as_written_passes_every_exercise():
+    nb = run(read(build.MASTER))
+    checks, graded = results(nb, "check"), results(nb, "graded")
+    assert len(checks) == len(graded) >= 12
+    for ex_id in checks:
+        html, text = checks[ex_id]["data"]["text/html"], checks[ex_id]["data"]["text/plain"]
+        assert "✓" in html and "✗" not in html and text.startswith(f"✓ {ex_id}:"), text
+        assert graded[ex_id].output_type == "execute_result", graded[ex_id]
+    assert not [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
+    progress = nb.cells[-1].outputs[0]["data"]["text/plain"]
+    assert f"{len(checks)} of {len(checks)} exercises passed" in progress
 
 
 @pytest.mark.slow
-def test_notebook_with_a_wrong_answer_shows_the_mistake():
-    nb = read()
-    cell = next(c for c in nb.cells if c.metadata.get("exercise") == "grad-2xTx"
-                and "answer" in c.metadata.get("tags", []))
-    cell.source = WRONG_2XTX
-    results = check_results(run(nb))
-    html, text = results["grad-2xTx"]
+def test_student_copy_with_one_wrong_answer_names_the_mistake_and_the_blanks():
+    nb = read(build.STUDENT_COPY)
+    cell = next(c for c in nb.cells if c.metadata.get("exercise") == "grad-2xTx" and role(c) == "answer")
+    assert cell.source.endswith(build.BLANK)
+    cell.source = cell.source.replace(build.BLANK, WRONG_2XTX)
+    nb = run(nb)
+    checks, graded = results(nb, "check"), results(nb, "graded")
+    html, text = checks["grad-2xTx"]["data"]["text/html"], checks["grad-2xTx"]["data"]["text/plain"]
     assert "✗" in html and "did you zero x.grad" in html
     assert text.startswith("✗ grad-2xTx: Your answer is 2× the expected gradient")
-    others = [t for ex_id, (_, t) in results.items() if ex_id != "grad-2xTx"]
-    assert others and all(t.startswith("✓") for t in others)
+    assert graded["grad-2xTx"].ename == "AssertionError" and graded["grad-2xTx"].evalue == text
+    blanks = [ex_id for ex_id in checks if ex_id != "grad-2xTx"]
+    assert len(blanks) >= 11
+    for ex_id in blanks:
+        feedback = checks[ex_id]["data"]["text/plain"]
+        assert feedback.startswith(f"○ {ex_id}: Not answered yet"), feedback
+        assert graded[ex_id].ename == "AssertionError" and graded[ex_id].evalue == feedback
+    errors = [c for c in nb.cells if any(o.output_type == "error" for o in c.get("outputs", []))]
+    assert all(role(c) == "graded" for c in errors)  # nothing else fails in a fresh student copy
+    progress = nb.cells[-1].outputs[0]["data"]["text/plain"]
+    assert f"0 of {len(checks)} exercises passed (1 attempted)" in progress

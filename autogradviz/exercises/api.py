@@ -8,7 +8,7 @@ from typing import Any
 
 from . import registry
 from .display import Markdown, Table
-from .feedback import Feedback
+from .feedback import UNANSWERED, Feedback
 
 # Per-kernel state: what has been attempted and passed, and how many hints were shown.
 _progress: dict[str, dict[str, Any]] = {}
@@ -30,12 +30,18 @@ def show(id: str) -> Markdown:
 def check(id: str, answer: Any, *, strict: bool = False, timeout: float | None = None) -> Feedback:
     """Judge ``answer`` to exercise ``id``. The Feedback is truthy when correct; with
     ``strict=True`` a wrong answer raises AssertionError with the same message.
-    ``timeout``: seconds allowed to a function answer (default ``sandbox.time_limit()``)."""
+    ``timeout``: seconds allowed to a function answer (default ``sandbox.time_limit()``).
+    The blank of a student copy, ``answer = ...``, is "not answered yet" and is not an attempt."""
+    __tracebackhide__ = True  # a failed strict check shows the feedback, not the library's frames
     ex = registry.get(id)
-    fb = ex.check(answer, timeout=timeout)
-    record = _progress.setdefault(ex.id, {"attempts": 0, "passed": False})
-    record["attempts"] += 1
-    record["passed"] = record["passed"] or bool(fb)
+    if answer is Ellipsis:
+        fb = Feedback(ex.id, False, "Not answered yet: replace the ... in `answer = ...` with your answer.",
+                      status=UNANSWERED)
+    else:
+        fb = ex.check(answer, timeout=timeout)
+        record = _progress.setdefault(ex.id, {"attempts": 0, "passed": False})
+        record["attempts"] += 1
+        record["passed"] = record["passed"] or bool(fb)
     if strict:
         fb.raise_if_wrong()
     return fb
@@ -43,6 +49,7 @@ def check(id: str, answer: Any, *, strict: bool = False, timeout: float | None =
 
 def assert_correct(id: str, answer: Any, *, timeout: float | None = None) -> Feedback:
     """``check(id, answer, strict=True)``: for autograded (nbgrader, otter) test cells."""
+    __tracebackhide__ = True
     return check(id, answer, strict=True, timeout=timeout)
 
 

@@ -6,6 +6,9 @@ from dataclasses import dataclass
 from .display import esc
 
 CORRECT, WRONG, ERROR, TIMEOUT, INVALID = "correct", "wrong", "error", "timeout", "invalid"
+UNANSWERED = "unanswered"
+_MARKS = {CORRECT: "✓", UNANSWERED: "○"}
+_COLOURS = {CORRECT: "#2e7d32", UNANSWERED: "#757575"}
 
 
 @dataclass(eq=False)
@@ -16,7 +19,8 @@ class Feedback:
     expected/got: formatted values, when showing them helps. where: the student's own traceback
     line when their code raised. context: the inputs a function answer was called on.
     mistake: the name of the mistake detector that recognised the error, if any.
-    status: "correct", "wrong", "error" (student code raised), "timeout" or "invalid" (unusable).
+    status: "correct", "wrong", "error" (student code raised), "timeout", "invalid" (unusable) or
+    "unanswered" (the blank ``...`` of a student copy).
     """
 
     exercise: str
@@ -38,7 +42,7 @@ class Feedback:
 
     @property
     def mark(self) -> str:
-        return "✓" if self.correct else "✗"
+        return _MARKS.get(self.status, "✗")
 
     def text(self) -> str:
         """The whole message as plain text (the same text AssertionError carries)."""
@@ -57,7 +61,7 @@ class Feedback:
     __str__ = text
 
     def _repr_html_(self) -> str:
-        colour = "#2e7d32" if self.correct else "#c62828"
+        colour = _COLOURS.get(self.status, "#c62828")
         box = f"border-left:4px solid {colour};padding:4px 10px;margin:2px 0"
         parts = [f"<div class='agv-feedback agv-{self.status}' style='{box}'>",
                  (f"<span style='color:{colour};font-weight:bold'>{self.mark}</span> "
@@ -81,6 +85,7 @@ class Feedback:
 
     def raise_if_wrong(self) -> Feedback:
         """Raise ``AssertionError`` carrying this feedback's text unless the answer is correct."""
+        __tracebackhide__ = True  # pytest shows the message without this frame
         if not self.correct:
             raise AssertionError(self.text())
         return self
