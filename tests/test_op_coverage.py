@@ -1,16 +1,17 @@
 """Every op of the table has finite-difference cases, and its texts equal the reviewed table.
 
-Walks ``REGISTRY``: an op fails here when no case of ``test_engine_gradients.CASES`` records it
+Walks ``REGISTRY``: an op fails here when no case of ``op_cases.CASES`` records it
 (those cases are checked against finite differences there), or when its picture expression, its
 rules and what it sends, rendered with its argument names, differ from its line in
-``tests/op_formulas.md``, the table a teacher reviews. A new op needs both: a ``case(...)`` row
+``tests/op_formulas.md``, the table a teacher reviews. A new op needs both: a ``case(...)`` row in ``op_cases.py``
 and the line this test prints for it (read it before pasting it in).
 """
 from __future__ import annotations
 
 from pathlib import Path
 
-from test_engine_gradients import CASES, arrays_for, first_grad_fn, leaves
+from gradient_support import arrays_for, first_grad_fn, leaves
+from op_cases import CASES
 
 from autogradviz.ops import REGISTRY
 from autogradviz.ops.template import Term, placeholders

@@ -22,7 +22,7 @@ Adding an op means one entry in one module of ``autogradviz/ops/``, for example:
     def atan2(input, other): ...                         # the public function, same module
 
 plus its line in the reviewed table of formulas (``tests/op_formulas.md``) and a
-finite-difference ``case(...)`` in ``tests/test_engine_gradients.py``: ``tests/test_op_coverage.py``
+finite-difference ``case(...)`` in ``tests/op_cases.py``: ``tests/test_op_coverage.py``
 fails until both exist. ``torch.atan2``, ``Tensor.atan2`` and ``Tensor.atan2_`` come from ``functions``,
 ``methods`` and ``inplace``; the template language is described in ``ops/template.py``.
 """
