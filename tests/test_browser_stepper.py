@@ -33,6 +33,9 @@ def test_clicking_next_moves_the_step_and_the_highlight(tmp_path, output_dir):
             current.append(stepper.locator(".widget-html svg g[data-state='current']").get_attribute("id"))
         assert label.inner_text().strip() == "step 3 of 3"
         assert len(set(current)) == 3, current
-        assert "x.grad: none yet → [ 0., 4., 8., 12.]" in stepper.inner_text()
+        # the explanation panel updates after the label: wait for its own text
+        page.wait_for_function(
+            "t => document.querySelector('.autogradviz-stepper').innerText.includes(t)",
+            arg="x.grad: none yet → [ 0., 4., 8., 12.]", timeout=30_000)
         assert not error_outputs(page)
         page.screenshot(path=str(output_dir / "stepper.png"), full_page=True)

@@ -19,7 +19,8 @@ from ..tensor import Tensor
 SHORT_VALUE = 28   # a value summary up to this long is written inside formulas
 
 
-def _short(value, max_elements: int = 6) -> str:
+def value_text(value, max_elements: int = 6) -> str:
+    """How a step writes a gradient: its values (a summary for large ones), ``0`` for none."""
     if value is None:
         return "0"
     if isinstance(value, Tensor):
@@ -135,7 +136,7 @@ class BackwardWalk:
         first = self.steps[0]
         me = self._label(first.node)
         why = "the gradient you passed" if self.gradient is not None else f"L is {me} itself"
-        return f"Ready: {self.total} steps. Backward starts at {me} with ∂L/∂{me} = {_short(first.grad_output)} ({why})"
+        return f"Ready: {self.total} steps. Backward starts at {me} with ∂L/∂{me} = {value_text(first.grad_output)} ({why})"
 
     def _label(self, engine_node) -> str:
         nid = self.node_id(engine_node)
@@ -161,15 +162,15 @@ class BackwardWalk:
     def explain(self, step: Step, contributions=()) -> str:
         """The step as a worked solution: what arrives, each rule with its numbers, what is sent."""
         me = self._label(step.node)
-        arriving = _short(step.grad_output)
+        arriving = value_text(step.grad_output)
         arrived = f"∂L/∂{me} = {arriving} arrives"
         if len(contributions) > 1:
-            arrived += " = " + " + ".join(f"{_short(g)} from {self._label_of_id(src)}" for src, g in contributions)
+            arrived += " = " + " + ".join(f"{value_text(g)} from {self._label_of_id(src)}" for src, g in contributions)
         if step.leaf is not None:
             if step.grad_before is None:
-                grad_line = f"{me}.grad: none yet → {_short(step.grad_after)}"
+                grad_line = f"{me}.grad: none yet → {value_text(step.grad_after)}"
             else:
-                grad_line = f"{me}.grad: {_short(step.grad_before)} + {arriving} = {_short(step.grad_after)}"
+                grad_line = f"{me}.grad: {value_text(step.grad_before)} + {arriving} = {value_text(step.grad_after)}"
             return "\n".join([f"{me} is a leaf: what arrives is added into {me}.grad", arrived, grad_line])
         node_id = self.node_id(step.node)
         picture = self.graph.node(node_id) if node_id is not None else None
@@ -193,13 +194,13 @@ class BackwardWalk:
             if len(grads) > 1:
                 total = sum(np.asarray(g) for g in grads)
                 lines.append(f"{target} is used {len(grads)} times here, so it receives "
-                             f"{' + '.join(_short(g) for g in grads)} = {_short(total)}")
+                             f"{' + '.join(value_text(g) for g in grads)} = {value_text(total)}")
         return "\n".join(lines)
 
     def _input_line(self, step: Step, i: int, target: str, g, terms, rules, arriving: str) -> str:
         fn = step.node
         op = fn.schema
-        sent = _short(g)
+        sent = value_text(g)
         if op is None:
             return f"{type(fn).__name__.removesuffix('Backward')}.backward (your custom rule)  →  {target} receives {sent}"
         rule = rules[i] or ""
@@ -306,7 +307,4 @@ class ForwardWalk:
         node = self.graph.node(node_id)
         if node.kind in ("leaf", "constant"):
             return f"{node.label} = {node.value}  ({'requires grad' if node.kind == 'leaf' else 'constant'})"
-        inputs = [e for e in self.graph.edges if e.dst == node_id and not e.cut]
-        inputs.sort(key=lambda e: e.position)
-        args = ", ".join(self.graph.node(e.src).label for e in inputs)
-        return f"{node.label} = {node.symbol}({args}) = {node.value}   [{node.op}]"
+        return f"{node.title or node.label} = {node.value}   [{node.op}]"
