@@ -13,6 +13,7 @@ import numpy as np
 
 from . import _dtype as D
 from ._device import CPU, check_device, device
+from ._errors import raised_in_callers_code
 from ._tensor_meta import Meta
 
 
@@ -174,6 +175,7 @@ class Tensor:
         from .autograd.node import _RemovableHandle
         return _RemovableHandle(meta.hooks, hook)
 
+    @raised_in_callers_code
     def backward(self, gradient: Tensor | None = None, retain_graph: bool | None = None,
                  create_graph: bool = False, inputs=None) -> None:
         """Accumulate the gradient of this tensor into the ``.grad`` of the leaves it depends on."""

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from .. import _grad_mode
+from .._errors import raised_in_callers_code
 from .node import AccumulateGrad, Node, accumulator
 
 
@@ -256,6 +257,7 @@ def _owned(grad, dtype, shared) -> np.ndarray:
     return np.array(grad, dtype=dtype, copy=True)
 
 
+@raised_in_callers_code
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None) -> None:
     """Compute the gradient of ``tensors`` and accumulate it into the leaves' ``.grad``."""
     Tensor, _ = _tensor()
@@ -276,6 +278,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         pass
 
 
+@raised_in_callers_code
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
          allow_unused=None, materialize_grads=False):
     """The gradients of ``outputs`` with respect to ``inputs``, returned (``.grad`` is untouched)."""

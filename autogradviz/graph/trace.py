@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from .._errors import raised_in_callers_code
 from .._printing import summary
 from ..autograd.node import AccumulateGrad
 from ..ops.template import number_text
@@ -16,6 +17,20 @@ from .model import Edge, Graph, Node
 SUMMARIZE_UP_TO = 5000  # larger graphs get their value text after collapsing (see summarize)
 
 
+def require_tensors(values: tuple, what: str) -> None:
+    """Refuse, in one sentence, anything but tensors (``draw_graph(3)``)."""
+    if not values:
+        raise TypeError(f"{what}() needs a tensor: pass the tensor whose graph you want to see, for example "
+                        f"{what}(loss)")
+    for value in values:
+        if not isinstance(value, Tensor):
+            shown = repr(value) if len(repr(value)) <= 20 else type(value).__name__
+            raise TypeError(f"{what}({shown}): {shown} is a{'n' if type(value).__name__[0] in 'aeiou' else ''} "
+                            f"{type(value).__name__}, not a tensor; pass the tensor whose graph you want to see, "
+                            f"for example {what}(loss)")
+
+
+@raised_in_callers_code
 def trace(*tensors: Tensor, names: Mapping[str, Any] | None = None,
           ids: dict | None = None, detached: bool = True) -> Graph:
     """Describe the graph behind ``tensors`` as plain data.
@@ -26,11 +41,7 @@ def trace(*tensors: Tensor, names: Mapping[str, Any] | None = None,
         cut edge.
     """
     from .names import caller_names, names_from_mapping
-    if not tensors:
-        raise TypeError("trace() needs at least one tensor")
-    for i, t in enumerate(tensors):
-        if not isinstance(t, Tensor):
-            raise TypeError(f"trace() expects tensors, got {type(t).__name__} at position {i}")
+    require_tensors(tensors, "trace")
     found = dict(ids) if ids is not None else caller_names()
     if names:
         found.update(names_from_mapping(names))

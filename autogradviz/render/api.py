@@ -4,12 +4,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..graph import caller_names, summarize, trace
+from .._errors import raised_in_callers_code
+from ..graph import caller_names, require_tensors, summarize, trace
 from .view import GraphView
 
 DEFAULT_MAX_NODES = 150
 
 
+@raised_in_callers_code
 def draw_graph(*tensors, names: Mapping[str, Any] | None = None, show_values: bool = True,
                show_grads: bool = True, show_saved: bool = False, max_nodes: int = DEFAULT_MAX_NODES,
                rankdir: str = "BT", engine: str = "auto", ids: dict | None = None,
@@ -22,6 +24,7 @@ def draw_graph(*tensors, names: Mapping[str, Any] | None = None, show_values: bo
     ``scale`` sets the size on screen (1: node text at about 14 px; a picture shrinks to fit its
     output area, never grows).
     """
+    require_tensors(tensors, "draw_graph")
     graph = trace(*tensors, names=names, ids=ids if ids is not None else caller_names())
     if len(graph.nodes) > max_nodes:
         from ..graph.collapse import collapse

@@ -7,6 +7,7 @@ import json
 
 import ipywidgets as W
 
+from .._errors import raised_in_callers_code
 from .._printing import summary
 from ..graph import caller_names
 from ..render.view import GraphView
@@ -166,6 +167,7 @@ class ForwardStepper(_Stepper):
         return f"Step {k} of {self.walk.total}\n{self.walk.goto(k)['text']}"
 
 
+@raised_in_callers_code
 def step_backward(y, gradient=None, names: dict | None = None, *, apply: bool = False,
                   rankdir: str = "BT", engine: str = "auto", show_values: bool = True,
                   ids: dict | None = None) -> BackwardStepper:
@@ -179,6 +181,7 @@ def step_backward(y, gradient=None, names: dict | None = None, *, apply: bool = 
     return BackwardStepper(walk, view, apply=apply)
 
 
+@raised_in_callers_code
 def step_forward(y, names: dict | None = None, *, rankdir: str = "BT", engine: str = "auto",
                  ids: dict | None = None) -> ForwardStepper:
     """A widget that replays the forward pass behind ``y`` op by op."""

@@ -69,6 +69,7 @@ class BackwardWalk:
         self.ids = ids if ids is not None else caller_names()
         self.graph: Graph = trace(y, names=names, ids=self.ids)
         self.names = {k: n for k, (n, _) in self.ids.items()}
+        _check_steppable(y, gradient, self.graph.outputs[0].name or "y")
         # The engine's own steps: same generator as backward(), nothing written, nothing freed.
         # Each step holds copies of its numbers, made as it ran.
         self.steps: list[Step] = list(backward_steps([y], [gradient], retain_graph=True, accumulate=False))
@@ -254,6 +255,29 @@ class BackwardWalk:
         """Add what arrived at each leaf into its ``.grad``, as ``backward()`` would have."""
         for leaf, grad in self.arrived().items():
             accumulate_grad(leaf, np.array(grad, dtype=leaf.dtype.np, copy=True))
+
+
+def _check_steppable(y: Tensor, gradient, me: str) -> None:
+    """Refuse, in the student's terms, a graph that backward() has freed and a non-scalar output
+    without ``gradient=``."""
+    seen: set[int] = set()
+    stack = [y.grad_fn]
+    while stack:
+        fn = stack.pop()
+        if id(fn) in seen:
+            continue
+        seen.add(id(fn))
+        if fn.is_freed:
+            raise RuntimeError(
+                f"step_backward({me}): {me}.backward() has already run and freed the graph behind {me}; "
+                f"compute {me} again (run the cell that makes it), or call {me}.backward(retain_graph=True) "
+                "the first time")
+        stack.extend(f for f, _ in fn.next_functions if f is not None)
+    if gradient is None and y.numel() != 1:
+        raise RuntimeError(
+            f"grad can be implicitly created only for scalar outputs: {me} has shape {tuple(y.shape)}, so "
+            f"pass the gradient that arrives at it, for example step_backward({me}, gradient=torch.ones_like({me})), "
+            f"or step through {me}.sum()")
 
 
 def _summed_over_broadcast(sent, arriving) -> bool:
