@@ -147,6 +147,14 @@ class AccumulateGrad(Node):
         return ()
 
 
+def detached_from(tensor) -> Node | None:
+    """The node a ``detach()``-ed tensor was cut from, while it exists (pictures draw the cut)."""
+    meta = tensor._meta
+    if meta is None or meta.detached_from is None:
+        return None
+    return meta.detached_from()
+
+
 def accumulator(tensor) -> AccumulateGrad:
     """The leaf's AccumulateGrad node, created once and shared while anything holds it."""
     meta = tensor._meta_()

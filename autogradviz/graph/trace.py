@@ -9,7 +9,7 @@ import numpy as np
 
 from .._errors import raised_in_callers_code
 from .._printing import summary
-from ..autograd.node import AccumulateGrad
+from ..autograd.node import AccumulateGrad, detached_from
 from ..ops.template import number_text
 from ..tensor import Tensor
 from .model import Edge, Graph, Node
@@ -175,7 +175,7 @@ class _Tracer:
         node = self._new(t, kind="constant", label=name or "const", name=name, shape=tuple(t.shape),
                          dtype=t.dtype.name, requires_grad=False, formula="no gradient flows into a constant")
         self.graph.arrays[node.id] = (_array(t), None)
-        origin = t._meta.detached_from() if (self.detached and t._meta is not None and t._meta.detached_from) else None
+        origin = detached_from(t) if self.detached else None
         if origin is not None:
             src = self._visit_fn(origin, queue)
             self.graph.edges.append(Edge(src=src.id, dst=node.id, position=0, cut=True))
