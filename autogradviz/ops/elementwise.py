@@ -159,6 +159,30 @@ TANH = OpDef("tanh", "TanhBackward0",
              vjps=(lambda xp, g, c: g * (1 - c.out * c.out),), save_out=True, dtype="float")
 
 
+ATAN2 = OpDef("atan2", "Atan2Backward0",
+              inputs=("input", "other"), expression="atan2({input}, {other})",
+              rules=("∂{out}/∂{input} = {other}/({input}² + {other}²)",
+                     "∂{out}/∂{other} = −{input}/({input}² + {other}²)"),
+              sends=(None, "−{grad} × {input}/({input}² + {other}²)"),
+              functions=("atan2", "arctan2"), methods=("atan2", "arctan2"), inplace=("atan2",),
+              forward=np.arctan2,
+              vjps=(lambda xp, g, c: g * c.b / (c.a * c.a + c.b * c.b),
+                    lambda xp, g, c: -g * c.a / (c.a * c.a + c.b * c.b)),
+              saves=(0, 1), dtype="float")
+
+
+def atan2(input, other, *, out=None):
+    """The angle of the point (other, input) in radians, in (−π, π]: arctan(input / other) in the
+    right quadrant."""
+    for position, (arg, x) in enumerate((("input", input), ("other", other)), start=1):
+        if not isinstance(x, Tensor):
+            raise TypeError(f"atan2(): argument '{arg}' (position {position}) must be Tensor, not {type(x).__name__}")
+    return apply(ATAN2, (input, other))
+
+
+arctan2 = atan2
+
+
 def _sigmoid(a):
     # Stable for large |a|: never exponentiates a positive number.
     e = np.exp(-np.abs(a))
