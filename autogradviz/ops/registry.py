@@ -5,26 +5,27 @@ texts the pictures and the stepper show, as templates over the op's input names.
 ``apply`` runs an op: it resolves dtypes like PyTorch, runs the forward, and, when grad is being
 recorded, links a node into the graph.
 
-Adding an op means one entry in one module of ``autogradviz/ops/``, for example::
+Adding an op means one entry in one module of ``autogradviz/ops/``; ``atan2`` in
+``elementwise.py`` reads::
 
-    ATAN2 = OpDef(
-        "atan2", "Atan2Backward0",
-        inputs=("input", "other"),                       # PyTorch's argument names, in order
-        expression="atan2({input}, {other})",           # what a box in the picture says
-        rules=("∂{out}/∂{input} = {other}/({input}² + {other}²)",   # {out}: the expression
-               "∂{out}/∂{other} = −{input}/({input}² + {other}²)"),
-        forward=np.arctan2,
-        vjps=(lambda xp, g, c: g * c.b / (c.a * c.a + c.b * c.b),
-              lambda xp, g, c: -g * c.a / (c.a * c.a + c.b * c.b)),
-        saves=(0, 1), dtype="float",
-        functions=("atan2",), methods=("atan2",), inplace=("atan2",))
+    ATAN2 = OpDef("atan2", "Atan2Backward0",
+                  inputs=("input", "other"),                 # PyTorch's argument names, in order
+                  expression="atan2({input}, {other})",     # what a box in the picture says
+                  rules=("∂{out}/∂{input} = {other}/({input}² + {other}²)",    # {out}: the expression
+                         "∂{out}/∂{other} = −{input}/({input}² + {other}²)"),
+                  sends=(None, "−{grad} × {input}/({input}² + {other}²)"),  # None: grad × the rule
+                  functions=("atan2", "arctan2"), methods=("atan2", "arctan2"), inplace=("atan2",),
+                  forward=np.arctan2,
+                  vjps=(lambda xp, g, c: g * c.b / (c.a * c.a + c.b * c.b),
+                        lambda xp, g, c: -g * c.a / (c.a * c.a + c.b * c.b)),
+                  saves=(0, 1), dtype="float")
 
-    def atan2(input, other): ...                         # the public function, same module
+    def atan2(input, other, *, out=None): ...             # the public function, same module
 
-plus its line in the reviewed table of formulas (``tests/op_formulas.md``) and a
-finite-difference ``case(...)`` in ``tests/op_cases.py``: ``tests/test_op_coverage.py``
-fails until both exist. ``torch.atan2``, ``Tensor.atan2`` and ``Tensor.atan2_`` come from ``functions``,
-``methods`` and ``inplace``; the template language is described in ``ops/template.py``.
+plus a finite-difference ``case(...)`` in ``tests/op_cases.py`` and its line in the reviewed table
+of formulas, ``tests/op_formulas.md``: ``tests/test_op_coverage.py`` fails until both exist, and
+prints the line to review. ``torch.atan2``, ``Tensor.atan2`` and ``Tensor.atan2_`` come from
+``functions``, ``methods`` and ``inplace``; the template language is described in ``ops/template.py``.
 """
 from __future__ import annotations
 
