@@ -150,9 +150,83 @@ def wait_until_idle(page, timeout: float = 120) -> None:
 
 def graph_pictures(page):
     """Graph SVGs in outputs: inline, as JupyterLab's <img> rendering, or inside widgets."""
-    return page.locator(".jp-RenderedSVG svg, .jp-RenderedSVG img, .widget-html svg.autogradviz-graph")
+    return page.locator(".jp-RenderedSVG svg, .jp-RenderedSVG img, .jp-OutputArea-output svg.autogradviz-graph")
 
 
 def error_outputs(page) -> list[str]:
     return page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr'], "
                         ".jp-RenderedText[data-mime-type='application/vnd.jupyter.error']").all_inner_texts()
+
+
+# Measures every graph picture in the page as it is shown: the font size of each line of node
+# text (the width of its box, over the width the same text takes at font-size 100 px in the same
+# font), and the boxes and edge labels that overlap. A picture JupyterLab shows as an <img> is
+# measured on a copy of its SVG drawn inline at the same size.
+_MEASURE_JS = """
+async () => {
+  const NS = 'http://www.w3.org/2000/svg';
+  const probe = document.createElementNS(NS, 'svg');
+  probe.setAttribute('width', '4000'); probe.setAttribute('height', '200');
+  probe.style.position = 'absolute'; probe.style.left = '0'; probe.style.top = '0';
+  probe.innerHTML = `<text font-family="${FONT}" font-size="100" y="150"></text>`;
+  document.body.appendChild(probe);
+  const sample = probe.querySelector('text');
+  const fontPx = t => {
+    sample.textContent = t.textContent;
+    sample.setAttribute('font-weight', t.closest('[font-weight]') ? t.closest('[font-weight]').getAttribute('font-weight') : 'normal');
+    return 100 * t.getBoundingClientRect().width / sample.getBoundingClientRect().width;
+  };
+  const overlap = (a, b) => a.left < b.right - 0.5 && b.left < a.right - 0.5 &&
+                            a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5;
+  const measure = (svg, shown, area) => {
+    const fonts = [...svg.querySelectorAll('g.node tspan')].filter(t => t.textContent.trim()).map(fontPx);
+    const rects = [...svg.querySelectorAll('g.node > rect:last-of-type, g.edge-label > rect')]
+      .map(r => r.getBoundingClientRect());
+    let overlaps = 0;
+    for (let i = 0; i < rects.length; i++)
+      for (let j = i + 1; j < rects.length; j++) if (overlap(rects[i], rects[j])) overlaps++;
+    const box = shown.getBoundingClientRect();
+    return {nodes: svg.querySelectorAll('g.node').length, labels: svg.querySelectorAll('g.edge-label').length,
+            minFont: Math.min(...fonts), maxFont: Math.max(...fonts), overlaps,
+            width: box.width, height: box.height, areaWidth: area ? area.getBoundingClientRect().width : null,
+            inWidget: !!shown.closest('.jupyter-widgets')};
+  };
+  const out = [];
+  for (const shown of document.querySelectorAll('.jp-OutputArea-output img, .jp-OutputArea-output svg.autogradviz-graph')) {
+    const area = shown.closest('.jp-OutputArea-output');
+    if (shown.tagName.toLowerCase() === 'svg') { out.push(measure(shown, shown, area)); continue; }
+    if (!shown.src.startsWith('data:image/svg+xml')) continue;
+    const data = shown.src.slice(shown.src.indexOf(',') + 1);
+    const text = shown.src.includes(';base64,')
+      ? new TextDecoder().decode(Uint8Array.from(atob(data), c => c.charCodeAt(0))) : decodeURIComponent(data);
+    if (!text.includes('autogradviz-graph')) continue;
+    const holder = document.createElement('div');
+    holder.style.position = 'absolute'; holder.style.left = '0'; holder.style.top = '0';
+    holder.innerHTML = text;
+    const copy = holder.querySelector('svg');
+    copy.setAttribute('width', shown.getBoundingClientRect().width);
+    copy.setAttribute('height', shown.getBoundingClientRect().height);
+    copy.style.maxWidth = 'none';
+    document.body.appendChild(holder);
+    const m = measure(copy, shown, area);
+    holder.remove();
+    out.push(m);
+  }
+  probe.remove();
+  return out;
+}
+"""
+
+
+def measure_pictures(page) -> list[dict]:
+    """Every graph picture in the page: node count, smallest and largest node text (px), overlapping
+    box/label pairs, its width and the width of its output area (see _MEASURE_JS)."""
+    from autogradviz.render.svg import FONT
+    return page.evaluate(_MEASURE_JS.replace("${FONT}", FONT.replace("'", "")))
+
+
+def hide_left_sidebar(page) -> None:
+    """Close the file browser, as a teacher does at a projector (a click on its open tab)."""
+    if page.locator("#jp-left-stack").is_visible():
+        page.locator(".jp-SideBar.jp-mod-left .lm-TabBar-tab.lm-mod-current").click()
+        page.locator("#jp-left-stack").wait_for(state="hidden")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import nbformat
 import pytest
 from browser_support import browser_page, error_outputs, jupyterlab, open_and_run_all, require_browser
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -25,12 +26,14 @@ def test_clicking_next_moves_the_step_and_the_highlight(tmp_path, output_dir):
         label = stepper.locator("div.widget-label", has_text="step ")
         assert label.inner_text().strip() == "step 0 of 3"
         current = []
+        highlighted = stepper.locator(".widget-html svg g[data-state='current']")
         for k in range(1, 4):
             stepper.locator("button.jupyter-button", has_text="next").click()
-            page.wait_for_function(
-                "k => [...document.querySelectorAll('.autogradviz-stepper div.widget-label')]"
-                ".some(e => e.textContent.trim() === `step ${k} of 3`)", arg=k)
-            current.append(stepper.locator(".widget-html svg g[data-state='current']").get_attribute("id"))
+            expect(label).to_have_text(f"step {k} of 3")
+            # the picture is a widget message of its own: wait until it shows the new step too
+            if current:
+                expect(highlighted).not_to_have_id(current[-1])
+            current.append(highlighted.get_attribute("id"))
         assert label.inner_text().strip() == "step 3 of 3"
         assert len(set(current)) == 3, current
         # the explanation panel updates after the label: wait for its own text

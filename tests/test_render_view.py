@@ -33,10 +33,13 @@ def node_ids(svg: str) -> list[str]:
 
 
 def test_mimebundle_is_inline_svg(engine):
+    """HTML with the SVG inline (JupyterLab shows an image/svg+xml as an <img>, which never shrinks
+    to the output area), and the bare SVG for front ends that take only that."""
     view = GraphView(graph(), engine=engine)
     bundle = view._repr_mimebundle_()
-    assert list(bundle) == ["image/svg+xml"]
+    assert list(bundle) == ["text/html", "image/svg+xml"]
     assert sorted(node_ids(bundle["image/svg+xml"])) == ["node-c", "node-d", "node-x", "node-y"]
+    assert bundle["text/html"] == f'<div class="autogradviz-picture">{bundle["image/svg+xml"]}</div>'
     assert view._repr_mimebundle_(include=["image/svg+xml"], exclude=[]) == bundle
 
 

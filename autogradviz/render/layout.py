@@ -38,7 +38,7 @@ INSTALL_HINT = (
 # 14 px, readable on a projector; edge labels are a little smaller.
 TITLE_SIZE = 15.0
 BODY_SIZE = 14.0
-SMALL_SIZE = 13.0
+SMALL_SIZE = 14.0
 LABEL_SIZE = 12.0
 CHAR_WIDTH = 0.6          # advance of one monospace cell, in font sizes
 LINE_HEIGHT = 1.3         # line height, in font sizes
@@ -46,11 +46,11 @@ PAD_X = 10.0
 PAD_Y = 6.0
 MIN_WIDTH = 36.0
 MAX_CHARS = 48            # longer lines are shortened with "…" (the tooltip has them in full)
-MAX_VALUE_CHARS = 40      # value and grad rows: a matrix shows its first whole entries
+MAX_VALUE_CHARS = 32      # value and grad rows: a matrix shows its first whole entries
 MARGIN = 16.0             # around the whole picture
 NODE_SEP = 24.0           # between boxes of one rank
 RANK_SEP = 36.0           # between ranks
-SPACED_RANK_SEP = 16.0    # between ranks when edges run through label places (which add room)
+SPACED_RANK_SEP = 12.0    # between ranks when edges run through label places (which add room)
 BEND_SEP = 8.0            # between bend points of long edges (python engine)
 
 
@@ -171,13 +171,17 @@ def _shape_text(node: Node) -> str:
 
 
 def node_lines(node: Node, show_values: bool = True, show_grads: bool = True,
-               show_saved: bool = False, limit: int | None = MAX_CHARS) -> list[Line]:
-    """The text lines of a node's box, in order (label first), cut at `limit` characters."""
+               show_saved: bool = False, limit: int | None = MAX_CHARS, show_meta: bool = True) -> list[Line]:
+    """The text lines of a node's box, in order (label first), cut at `limit` characters;
+    `show_meta=False` leaves out the small line with the grad_fn name and shape (compact boxes)."""
     out: list[Line] = []
 
     def add(text: str, size: float, bold: bool = False, role: str = "meta") -> None:
-        cut = min(limit, MAX_VALUE_CHARS) if limit is not None and role in ("value", "grad") else limit
         for part in split_lines(text):
+            # the entries of a list of values are cut early (whole ones); a summary is kept whole
+            cut = limit
+            if limit is not None and role in ("value", "grad") and "[" in part:
+                cut = min(limit, MAX_VALUE_CHARS)
             out.append(Line(_short(part, cut), size, bold, role))
 
     if node.kind == "collapsed":
@@ -185,7 +189,7 @@ def node_lines(node: Node, show_values: bool = True, show_grads: bool = True,
         return out
     if node.kind == "constant":
         add(node.label, BODY_SIZE, True, "title")
-        if node.shape:
+        if node.shape and show_meta:
             add(_shape_text(node), SMALL_SIZE)
         if show_values and node.value is not None and node.value != node.label:
             add(f"value {node.value}", SMALL_SIZE, role="value")
@@ -199,7 +203,7 @@ def node_lines(node: Node, show_values: bool = True, show_grads: bool = True,
     meta = [node.op] if named_op else []        # one small line: grad_fn name and shape
     if node.shape:
         meta.append(_shape_text(node))
-    if meta:
+    if meta and show_meta:
         add("  ".join(meta), SMALL_SIZE, role="op" if named_op else "meta")
     if show_values and node.value is not None:
         add(f"value {node.value}", BODY_SIZE, role="value")
@@ -260,7 +264,7 @@ def edge_text(edge: Edge, text: str | None) -> str | None:
 
 def layout(graph: Graph, engine: Engine = "auto", rankdir: RankDir = "BT", *,
            show_values: bool = True, show_grads: bool = True, show_saved: bool = False,
-           labels: dict[int, str] | None = None) -> Layout:
+           show_meta: bool = True, labels: dict[int, str] | None = None) -> Layout:
     """Compute positions for `graph` with `dot` or grandalf ("auto": dot when installed).
 
     rankdir "BT" puts inputs at the bottom and outputs on top (like torchviz). Edge labels
@@ -279,7 +283,7 @@ def layout(graph: Graph, engine: Engine = "auto", rankdir: RankDir = "BT", *,
     for n in graph.nodes:
         if n.id in boxes:
             raise ValueError(f"duplicate node id {n.id!r}")
-        lines = node_lines(n, show_values, show_grads, show_saved)
+        lines = node_lines(n, show_values, show_grads, show_saved, show_meta=show_meta)
         w, h = box_size(n, lines)
         boxes[n.id] = NodeBox(n, 0.0, 0.0, w, h, lines)
     for e in graph.edges:
@@ -299,7 +303,7 @@ def layout(graph: Graph, engine: Engine = "auto", rankdir: RankDir = "BT", *,
     width, height = _normalize(boxes, routes, list(slots.values()))
     edge_routes = [EdgeRoute(e, pts, tuple(slots[j][:2]) if j in slots else _midpoint(pts), _arrowhead(pts))
                    for j, (e, pts) in enumerate(zip(graph.edges, routes))]
-    options = dict(show_values=show_values, show_grads=show_grads, show_saved=show_saved)
+    options = dict(show_values=show_values, show_grads=show_grads, show_saved=show_saved, show_meta=show_meta)
     out = Layout(graph, boxes, edge_routes, width, height, engine, rankdir, options)
     out.slots = {j: (tuple(v), texts[j]) for j, v in slots.items()}
     return out

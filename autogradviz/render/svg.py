@@ -49,7 +49,7 @@ def _node_static(b: NodeBox, options: dict) -> dict:
     """Markup pieces of one node that do not depend on its state."""
     n = b.node
     x0, y0 = b.x - b.w / 2, b.y - b.h / 2
-    tip = node_tooltip(n, **options)
+    tip = node_tooltip(n, options["show_values"], options["show_grads"], options["show_saved"])
     tspans = []
     y = y0 + (3.0 if n.kind == "constant" else PAD_Y)
     for ln in b.lines:

@@ -15,13 +15,13 @@ class GraphView:
 
     Options: rankdir ("BT" inputs at the bottom, "TB", "LR", "RL"), engine ("auto": dot when
     installed, else pure Python), show_values / show_grads / show_saved (which lines the
-    boxes show), max_nodes (fold bigger graphs with `autogradviz.graph.collapse`), scale (size
+    boxes show; show_meta=False leaves out the grad_fn name and shape line), max_nodes (fold bigger graphs with `autogradviz.graph.collapse`), scale (size
     on screen: 1 draws node text at about 14 px; pictures shrink to fit, never grow past it).
     """
 
     def __init__(self, graph: Graph, *, rankdir: RankDir = "BT", engine: Engine = "auto",
                  show_values: bool = True, show_grads: bool = True, show_saved: bool = False,
-                 max_nodes: int | None = None, scale: float = 1.0) -> None:
+                 max_nodes: int | None = None, scale: float = 1.0, show_meta: bool = True) -> None:
         if rankdir not in RANKDIRS:
             raise ValueError(f"rankdir must be one of {RANKDIRS}, not {rankdir!r}")
         if engine not in ENGINES:
@@ -40,6 +40,7 @@ class GraphView:
         self.show_values = show_values
         self.show_grads = show_grads
         self.show_saved = show_saved
+        self.show_meta = show_meta
         self._layout: Layout | None = None
 
     @property
@@ -52,7 +53,8 @@ class GraphView:
         if self._layout is None:
             self._layout = layout(self._graph, self.engine, self.rankdir,
                                   show_values=self.show_values, show_grads=self.show_grads,
-                                  show_saved=self.show_saved, labels=self._reserved)
+                                  show_saved=self.show_saved, show_meta=self.show_meta,
+                                  labels=self._reserved)
         return self._layout
 
     def reserve_labels(self, edge_labels: dict[tuple[str, str, int], str]) -> None:
@@ -94,7 +96,10 @@ class GraphView:
         return path
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
-        return {"image/svg+xml": self.svg()}
+        svg = self.svg()
+        # HTML first: front ends show it inline, so it shrinks to fit the output area (an <img> of
+        # the SVG would not) and hovering a box shows its tooltip; the SVG stays for the others.
+        return {"text/html": f'<div class="autogradviz-picture">{svg}</div>', "image/svg+xml": svg}
 
     def __repr__(self) -> str:
         engine = self._layout.engine if self._layout is not None else (

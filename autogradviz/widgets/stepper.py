@@ -15,31 +15,54 @@ from .walk import BackwardWalk, ForwardWalk
 
 _PANEL_STYLE = ("font-family:var(--jp-code-font-family,monospace);font-size:13px;line-height:1.5;"
                 "padding:6px 10px;border-left:4px solid #e8890c;background:rgba(232,137,12,0.08);"
-                "white-space:pre-wrap")
+                "white-space:pre-wrap;overflow-wrap:break-word")
 
 
 def _edge_text(grad) -> str:
     return "∂ " + summary(grad, 4)
 
 
+# The picture is drawn at a scale that keeps it within this height (so picture, controls and
+# explanation fit a 1280×800 screen), but never below MIN_SCALE, where node text would fall
+# under 12 px.
+PICTURE_HEIGHT = 540.0
+MIN_SCALE = 0.88                 # node text (14 px and up) shows at 12.3 px or more
+PANEL_WIDTH = 280
+WIDGET_EDGE = 12                  # px an HTML widget takes around its content (margins)
+
+
+def fit_scale(view: GraphView, height: float = PICTURE_HEIGHT) -> float:
+    """The scale that fits ``view``'s picture into ``height`` pixels, within [MIN_SCALE, 1]."""
+    return max(MIN_SCALE, min(1.0, height / view.layout.height))
+
+
 class _Stepper(W.VBox):
-    """Shared widget shell: picture, buttons, play, slider, explanation."""
+    """Shared widget shell: a title, the controls in one row, then the picture with the
+    explanation beside it (or above it, when the output area is too narrow for both)."""
 
     def __init__(self, walk, view: GraphView, title: str):
         self.walk = walk
         self.view = view
-        self.picture = W.HTML(layout=W.Layout(width="100%", overflow="auto"))
-        self.panel = W.HTML()
+        view.scale *= fit_scale(view)
+        width = view.layout.width
+        # side by side while the picture keeps 12 px text (at least MIN_SCALE of its natural
+        # width); in a narrower output area the text wraps above it
+        self.picture = W.HTML(layout=W.Layout(flex=f"1 1 {width * min(MIN_SCALE, view.scale) + WIDGET_EDGE:.0f}px",
+                                              max_width=f"{width * view.scale + WIDGET_EDGE:.0f}px",
+                                              min_width="0", overflow="hidden"))
+        self.panel = W.HTML(layout=W.Layout(flex=f"1 1 {PANEL_WIDTH}px", min_width="240px"))
+        self.picture.add_class("autogradviz-stepper-picture")
+        self.panel.add_class("autogradviz-stepper-text")
         n = walk.total
         self.slider = W.IntSlider(value=0, min=0, max=n, description="step", continuous_update=True,
-                                  layout=W.Layout(width="320px"))
+                                  layout=W.Layout(width="260px"))
         self.label = W.Label()
-        self.reset_button = W.Button(description="reset", layout=W.Layout(width="90px"))
+        self.reset_button = W.Button(description="reset", layout=W.Layout(width="70px"))
         self.prev_button = W.Button(description="◀ prev", layout=W.Layout(width="80px"))
         self.next_button = W.Button(description="next ▶", layout=W.Layout(width="80px"))
         self.play = W.Play(value=0, min=0, max=n, step=1, interval=900, description="play")
         self.speed = W.IntSlider(value=900, min=150, max=3000, step=50, description="ms/step",
-                                 layout=W.Layout(width="250px"))
+                                 layout=W.Layout(width="220px"))
         W.jslink((self.play, "value"), (self.slider, "value"))
         W.jslink((self.speed, "value"), (self.play, "interval"))
         self.reset_button.on_click(lambda _: self.goto(0))
@@ -47,9 +70,14 @@ class _Stepper(W.VBox):
         self.next_button.on_click(lambda _: self.goto(min(self.walk.total, self.walk.index + 1)))
         self.slider.observe(lambda change: self.goto(change["new"]), names="value")
         controls = W.HBox([self.reset_button, self.prev_button, self.next_button, self.play,
-                           self.slider, self.label])
+                           self.slider, self.label, self.speed],
+                          layout=W.Layout(flex_flow="row wrap", align_items="center"))
+        # row-reverse + wrap: the text (first) sits right of the picture, or above it when wrapped
+        body = W.HBox([self.panel, self.picture],
+                      layout=W.Layout(flex_flow="row-reverse wrap", justify_content="flex-end",
+                                      align_items="flex-start", width="100%"))
         header = W.HTML(f"<b>{html.escape(title)}</b>")
-        super().__init__([header, self.picture, controls, self.speed, self.panel])
+        super().__init__([header, controls, body])
         self.add_class("autogradviz-stepper")
         self.goto(0)
 
@@ -79,9 +107,9 @@ class _Stepper(W.VBox):
         state = self.walk.goto(k)
         if self.slider.value != k:
             self.slider.value = k  # re-enters goto once; the walk is already at k
-        self.label.value = f"step {k} of {self.walk.total}"
         self.picture.value = self.frame_svg(k)
         self.panel.value = f'<div style="{_PANEL_STYLE}">{html.escape(self.frame_text(k))}</div>'
+        self.label.value = f"step {k} of {self.walk.total}"   # last: "step k" means the frame is there
         return state
 
     # --- frames ------------------------------------------------------------------------------
@@ -170,23 +198,25 @@ class ForwardStepper(_Stepper):
 @raised_in_callers_code
 def step_backward(y, gradient=None, names: dict | None = None, *, apply: bool = False,
                   rankdir: str = "BT", engine: str = "auto", show_values: bool = True,
-                  ids: dict | None = None) -> BackwardStepper:
+                  ids: dict | None = None, scale: float = 1.0) -> BackwardStepper:
     """A widget that steps through ``y.backward(gradient)`` one node at a time.
 
     Your tensors are untouched: ``.grad`` is not written and the graph is not freed, unless
-    ``apply=True``, which accumulates into ``.grad`` once the last step is reached.
+    ``apply=True``, which accumulates into ``.grad`` once the last step is reached. The picture
+    is drawn small enough to fit one screen beside its explanation; ``scale`` multiplies that size.
     """
     walk = BackwardWalk(y, gradient, names=names, ids=ids if ids is not None else caller_names())
-    view = GraphView(walk.graph, rankdir=rankdir, engine=engine, show_values=show_values, show_grads=False)
+    view = GraphView(walk.graph, rankdir=rankdir, engine=engine, show_values=show_values, show_grads=False,
+                     show_meta=False, scale=scale)
     return BackwardStepper(walk, view, apply=apply)
 
 
 @raised_in_callers_code
 def step_forward(y, names: dict | None = None, *, rankdir: str = "BT", engine: str = "auto",
-                 ids: dict | None = None) -> ForwardStepper:
+                 ids: dict | None = None, scale: float = 1.0) -> ForwardStepper:
     """A widget that replays the forward pass behind ``y`` op by op."""
     walk = ForwardWalk(y, names=names, ids=ids if ids is not None else caller_names())
-    view = GraphView(walk.graph, rankdir=rankdir, engine=engine, show_grads=False)
+    view = GraphView(walk.graph, rankdir=rankdir, engine=engine, show_grads=False, show_meta=False, scale=scale)
     return ForwardStepper(walk, view)
 
 
