@@ -41,9 +41,15 @@ class AutogradMagics(Magics):
         super().__init__(shell)
         self.live = None          # the one live view (an ipywidgets.HTML), when --live is on
         self._live_args = None
+        self._live_names: set[str] | None = None   # --live NAME,...: only these
+        self._live_since: dict | None = None       # --live since now: {name: id} at that moment
+        self._panel = None        # the side panel (sidecar) holding the live view, if any
+        self._live_handle = None  # the display of the live view below a cell
+        self._live_fresh = False  # True until the cell that switched it on has finished
 
     @magic_arguments()
-    @argument("name", nargs="?", help="line magic: the tensor to draw, e.g. %%autograd y")
+    @argument("name", nargs="*", help="line magic: the tensor to draw, e.g. %%autograd y; with --live: the "
+              "names to follow (e.g. loss,pred), or 'since now' for what later cells compute")
     @argument("--show", metavar="NAME[,NAME]", help="draw these tensors instead of the cell's results")
     @argument("--backward", action="store_true", help="show the backward stepper instead of the picture")
     @argument("--forward", action="store_true", help="show the forward stepper instead of the picture")
@@ -55,7 +61,8 @@ class AutogradMagics(Magics):
     @argument("--rankdir", choices=["TB", "BT", "LR", "RL"], default="BT", help="direction of the drawing (default BT: inputs at the bottom)")
     @argument("--engine", choices=["auto", "dot", "python"], default="auto", help="layout engine (default auto: Graphviz dot when installed)")
     @argument("--save", metavar="PATH", help="also write the picture to PATH (.svg or .html)")
-    @argument("--live", action="store_true", help="one picture of every tensor in the notebook, updated after each cell")
+    @argument("--live", action="store_true", help="one picture of the notebook's tensors, updated after each cell: "
+              "in a side panel when the sidecar package is installed, else below the latest cell")
     @argument("--off", action="store_true", help="turn the live picture off")
     @argument("-h", "--help", action="store_true", help="show this help")
     @line_cell_magic
@@ -107,9 +114,9 @@ class AutogradMagics(Magics):
         if args.live:
             self._live_on(args)
             return None
-        if not args.name:
+        if len(args.name) != 1:
             raise UsageError("name a tensor (%autograd y), or use %%autograd as a cell magic; see %autograd?")
-        self._draw([self._lookup(args.name)], args)
+        self._draw([self._lookup(args.name[0])], args)
         return None
 
     def _lookup(self, name: str) -> Tensor:
@@ -162,25 +169,50 @@ class AutogradMagics(Magics):
     def _live_on(self, args) -> None:
         import ipywidgets as W
         self._live_args = args
+        self._live_names, self._live_since = _live_choice(args.name, self.shell.user_ns)
         if self.live is None:
             self.live = W.HTML(layout=W.Layout(width="100%", overflow="auto"))
-            self.shell.events.register("post_run_cell", self._refresh_live)
-            display(self.live)
+            self.live.add_class("autogradviz-live")
+            self.shell.events.register("post_run_cell", self._after_cell)
+            self._panel = _side_panel()
+            if self._panel is not None:
+                with self._panel:
+                    display(self.live)
+            # In this cell too: a static export (no side panel there) shows the last picture here.
+            self._live_handle = display(self.live, display_id=True)
+            self._live_fresh = True   # the cell that switched it on already shows it
         self._refresh_live()
 
     def _live_off(self) -> None:
         if self.live is not None:
-            self.shell.events.unregister("post_run_cell", self._refresh_live)
+            self.shell.events.unregister("post_run_cell", self._after_cell)
             self.live.value = "<i>live graph off</i>"
+            if self._panel is not None:
+                self._panel.close()
             self.live = None
 
     def live_tensors(self) -> list[Tensor]:
-        """Every tensor in the namespace that has a graph, reduced to the final results."""
+        """The tensors the live picture follows (all with a graph, the names given to --live, or
+        those assigned since 'since now'), reduced to the final results."""
         found = [v for k, v in self.shell.user_ns.items()
-                 if isinstance(v, Tensor) and v.grad_fn is not None and not k.startswith("_")]
+                 if isinstance(v, Tensor) and v.grad_fn is not None and not k.startswith("_")
+                 and (self._live_names is None or k in self._live_names)
+                 and (self._live_since is None or self._live_since.get(k) != id(v))]
         return final_tensors(_unique(found))
 
-    def _refresh_live(self, *_ignored) -> None:
+    def _after_cell(self, *_ignored) -> None:
+        """After each cell: without a side panel, the picture moves below that cell; then it is
+        redrawn."""
+        if self.live is None:
+            return
+        if self._panel is None and not self._live_fresh:
+            from IPython.display import HTML
+            self._live_handle.update(HTML("<i>live graph: below the latest cell</i>"))
+            self._live_handle = display(self.live, display_id=True)
+        self._live_fresh = False
+        self._refresh_live()
+
+    def _refresh_live(self) -> None:
         if self.live is None:
             return
         from .render.api import draw_graph
@@ -193,6 +225,23 @@ class AutogradMagics(Magics):
                           max_nodes=args.max_nodes, rankdir=args.rankdir, engine=args.engine)
         self.live.value = view.svg()
         self.live_view = view
+
+
+def _live_choice(words: list[str], namespace: dict) -> tuple[set[str] | None, dict | None]:
+    """What --live follows: (names or None for all, {name: id} at "since now" or None)."""
+    if [w.lower() for w in words] == ["since", "now"]:
+        return None, {k: id(v) for k, v in namespace.items()}
+    names = {n.strip() for w in words for n in w.split(",") if n.strip()}
+    return (names or None), None
+
+
+def _side_panel():
+    """A JupyterLab side panel (the sidecar package) for the live picture, or None without it."""
+    try:
+        from sidecar import Sidecar
+    except ImportError:
+        return None
+    return Sidecar(title="autogradviz: live graph", anchor="split-right")
 
 
 def _unique(tensors):

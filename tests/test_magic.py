@@ -77,14 +77,39 @@ def test_forward_flag_shows_the_forward_stepper(shell):
     assert result.success and any(WIDGET in o.data for o in cap.outputs)
 
 
-def test_live_view_grows_and_is_updated_not_redisplayed(shell):
+class FakePanel:
+    """Stands in for sidecar's side panel: records what is displayed into it."""
+
+    def __init__(self):
+        self.shown, self.closed = [], False
+
+    def __enter__(self):
+        from IPython.core.getipython import get_ipython
+        self._pub = get_ipython().display_pub.publish
+        get_ipython().display_pub.publish = lambda data, *a, **k: self.shown.append(data)
+
+    def __exit__(self, *exc):
+        from IPython.core.getipython import get_ipython
+        get_ipython().display_pub.publish = self._pub
+
+    def close(self):
+        self.closed = True
+
+
+def _magics(shell):
+    return shell.magics_manager.registry["AutogradMagics"]
+
+
+def test_live_view_grows_and_follows_the_latest_cell(shell, monkeypatch):
+    monkeypatch.setattr("autogradviz.magic._side_panel", lambda: None)     # no sidecar installed
     with capture_output() as cap:
-        shell.run_line_magic("autograd", "--live")
+        shell.run_cell("%autograd --live")
         shell.run_cell("p = torch.ones(2, requires_grad=True)\nq = p * 2")
         shell.run_cell("r = (q + 1).sum()")
     widgets = [o for o in cap.outputs if WIDGET in o.data]
-    assert len(widgets) == 1, "the live view is displayed once"
-    magics = shell.magics_manager.registry["AutogradMagics"]
+    assert len(widgets) == 3, "shown below each cell that ran"
+    assert len({o.data[WIDGET]["model_id"] for o in widgets}) == 1, "one live view, not a new picture each time"
+    magics = _magics(shell)
     names = {n.name for n in magics.live_view.graph.nodes}
     assert {"p", "q", "r"} <= names
     assert "r" in magics.live.value
@@ -92,6 +117,36 @@ def test_live_view_grows_and_is_updated_not_redisplayed(shell):
     assert magics.live is None
     shell.run_cell("s = r * 2")
     assert "s" not in {n.name for n in magics.live_view.graph.nodes}
+
+
+def test_live_view_opens_in_the_side_panel_when_sidecar_is_there(shell, monkeypatch):
+    panel = FakePanel()
+    monkeypatch.setattr("autogradviz.magic._side_panel", lambda: panel)
+    with capture_output() as cap:
+        shell.run_cell("%autograd --live")
+        shell.run_cell("p = torch.ones(2, requires_grad=True)\nq = p * 2")
+    assert len(panel.shown) == 1 and WIDGET in panel.shown[0]
+    in_cells = [o for o in cap.outputs if WIDGET in o.data]
+    assert len(in_cells) == 1, "also once where it was switched on (what a static export shows), never again"
+    assert "q" in _magics(shell).live.value
+    shell.run_line_magic("autograd", "--off")
+    assert panel.closed
+
+
+def test_live_follows_the_names_given_or_what_comes_after_since_now(shell, monkeypatch):
+    monkeypatch.setattr("autogradviz.magic._side_panel", lambda: None)
+    shell.run_cell("old = (torch.ones(2, requires_grad=True) * 3).sum()")
+    with capture_output():
+        shell.run_cell("%autograd --live since now")
+        shell.run_cell("a = torch.ones(2, requires_grad=True)\nnew = (a * a).sum()")
+    names = {n.name for n in _magics(shell).live_view.graph.nodes}
+    assert "new" in names and "old" not in names
+    with capture_output():
+        shell.run_cell("%autograd --live old")
+        shell.run_cell("other = new * 2")
+    names = {n.name for n in _magics(shell).live_view.graph.nodes}
+    assert names & {"old"} and not names & {"new", "other"}
+    shell.run_line_magic("autograd", "--off")
 
 
 @pytest.mark.parametrize("line, message", [

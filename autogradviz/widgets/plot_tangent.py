@@ -6,6 +6,7 @@ as a PNG in an ``ipywidgets.Image`` whose bytes are replaced in place (no new fi
 """
 from __future__ import annotations
 
+import base64
 import html
 import io
 
@@ -132,6 +133,15 @@ class TangentExplorer(widgets.VBox):
                      f"{note}{problem}")
         self.label.value = f"<span style='font-family: monospace'>{html.escape(self.text)}</span>"
         self._redraw()
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = super()._repr_mimebundle_(**kwargs)
+        # Where no widget can be drawn (a static export without widget state, a notebook viewer),
+        # the figure as it stands shows instead.
+        buf = io.BytesIO()
+        self.figure.savefig(buf, format="png", dpi=90)
+        bundle["image/png"] = base64.b64encode(buf.getvalue()).decode("ascii")
+        return bundle
 
     def _redraw(self) -> None:
         if self._image is None:
