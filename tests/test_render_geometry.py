@@ -74,3 +74,14 @@ def test_stepper_labels_keep_their_place_in_every_frame(engine):
     first = ET.fromstring(view.restyle({}, dict(list(shown.items())[:1])))
     last = ET.fromstring(view.restyle({}, shown))
     assert first.get("viewBox") == last.get("viewBox") == f"0 0 {size[0]:.1f} {size[1]:.1f}"
+
+
+def test_left_to_right_boxes_stack_long_titles_so_chains_stay_narrow():
+    node = Node("l", "output", "loss", name="loss", op="PowBackward0", shape=(2,), value="8.41",
+                title="loss = (prediction − 1) ^ 2")
+    wide = [ln.text for ln in node_lines(node)]
+    narrow = [ln.text for ln in node_lines(node, narrow=True)]
+    assert wide[:2] == ["loss = (prediction − 1) ^ 2", "PowBackward0  (2,) float32"]
+    assert narrow[:4] == ["loss =", "(prediction − 1) ^ 2", "PowBackward0", "(2,) float32"]
+    chain = Graph([node, Node("p", "leaf", "prediction", name="prediction")], [Edge("p", "l")])
+    assert layout(chain, engine="python", rankdir="LR").nodes["l"].w < layout(chain, engine="python").nodes["l"].w

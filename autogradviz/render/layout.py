@@ -46,6 +46,7 @@ PAD_X = 10.0
 PAD_Y = 6.0
 MIN_WIDTH = 36.0
 MAX_CHARS = 48            # longer lines are shortened with "…" (the tooltip has them in full)
+NARROW_TITLE = 16         # in left-to-right pictures, longer titles put their expression below
 MAX_VALUE_CHARS = 32      # value and grad rows: a matrix shows its first whole entries
 MARGIN = 16.0             # around the whole picture
 NODE_SEP = 24.0           # between boxes of one rank
@@ -171,9 +172,12 @@ def _shape_text(node: Node) -> str:
 
 
 def node_lines(node: Node, show_values: bool = True, show_grads: bool = True,
-               show_saved: bool = False, limit: int | None = MAX_CHARS, show_meta: bool = True) -> list[Line]:
+               show_saved: bool = False, limit: int | None = MAX_CHARS, show_meta: bool = True,
+               narrow: bool = False) -> list[Line]:
     """The text lines of a node's box, in order (label first), cut at `limit` characters;
-    `show_meta=False` leaves out the small line with the grad_fn name and shape (compact boxes)."""
+    `show_meta=False` leaves out the small line with the grad_fn name and shape (compact boxes);
+    `narrow` (left-to-right pictures, where widths add up) puts a long title's expression under
+    its name and the grad_fn name and shape on lines of their own."""
     out: list[Line] = []
 
     def add(text: str, size: float, bold: bool = False, role: str = "meta") -> None:
@@ -198,13 +202,16 @@ def node_lines(node: Node, show_values: bool = True, show_grads: bool = True,
     is_op = node.kind in ("op", "output") and (node.op is not None or node.symbol is not None)
     if node.title is None and is_op and node.name is not None and node.label == node.name and node.symbol:
         title = f"{node.label} = {node.symbol}"
+    name, eq, expression = title.partition(" = ")
+    if narrow and eq and len(title) > NARROW_TITLE:
+        title = f"{name} =\n{expression}"
     add(title, TITLE_SIZE, True, "title")
     named_op = is_op and node.op and node.op != node.label
     meta = [node.op] if named_op else []        # one small line: grad_fn name and shape
     if node.shape:
         meta.append(_shape_text(node))
     if meta and show_meta:
-        add("  ".join(meta), SMALL_SIZE, role="op" if named_op else "meta")
+        add(("\n" if narrow else "  ").join(meta), SMALL_SIZE, role="op" if named_op else "meta")
     if show_values and node.value is not None:
         add(f"value {node.value}", BODY_SIZE, role="value")
     if show_grads and node.grad is not None:
@@ -283,7 +290,8 @@ def layout(graph: Graph, engine: Engine = "auto", rankdir: RankDir = "BT", *,
     for n in graph.nodes:
         if n.id in boxes:
             raise ValueError(f"duplicate node id {n.id!r}")
-        lines = node_lines(n, show_values, show_grads, show_saved, show_meta=show_meta)
+        lines = node_lines(n, show_values, show_grads, show_saved, show_meta=show_meta,
+                           narrow=rankdir in ("LR", "RL"))
         w, h = box_size(n, lines)
         boxes[n.id] = NodeBox(n, 0.0, 0.0, w, h, lines)
     for e in graph.edges:
