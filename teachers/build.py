@@ -41,11 +41,14 @@ def tool_env() -> dict[str, str]:
     return dict(os.environ, PATH=scripts + os.pathsep + os.environ.get("PATH", ""))
 
 
+def tool_command(args: list[str]) -> list[str]:
+    """A grader's command line (``nbgrader ...``, ``otter ...``) with the script of this Python."""
+    return [str(Path(sys.executable).parent / args[0]), *args[1:]]
+
+
 def run_tool(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
-    """Run a grader's command line (``nbgrader ...``, ``otter ...``) from this Python's scripts;
-    raise with its output when it fails."""
-    exe = Path(sys.executable).parent / args[0]
-    done = subprocess.run([str(exe), *args[1:]], cwd=cwd, env=tool_env(), capture_output=True, text=True)
+    """Run a grader's command line; raise with its output when it fails."""
+    done = subprocess.run(tool_command(args), cwd=cwd, env=tool_env(), capture_output=True, text=True)
     if done.returncode != 0:
         raise RuntimeError(f"`{' '.join(args)}` failed with exit code {done.returncode}:\n"
                            f"{done.stdout[-4000:]}\n{done.stderr[-4000:]}")

@@ -61,3 +61,10 @@ def nbgrader_course(tmp_path_factory) -> Path:
     course = build.make_course(tmp_path_factory.mktemp("course"))
     build.generate_assignment(course)
     return course
+
+
+@pytest.fixture(scope="session")
+def submitted(nbgrader_course) -> dict[str, Path]:
+    """Three students' submissions in the course: all right, the classic mistakes, all blank."""
+    from grading_support import write_submissions
+    return write_submissions(nbgrader_course)
