@@ -2,6 +2,7 @@
 no number is cut; on random graphs of 2 to 200 nodes with both layout engines."""
 from __future__ import annotations
 
+import itertools
 import math
 import xml.etree.ElementTree as ET
 
@@ -85,3 +86,32 @@ def test_left_to_right_boxes_stack_long_titles_so_chains_stay_narrow():
     assert narrow[:4] == ["loss =", "(prediction − 1) ^ 2", "PowBackward0", "(2,) float32"]
     chain = Graph([node, Node("p", "leaf", "prediction", name="prediction")], [Edge("p", "l")])
     assert layout(chain, engine="python", rankdir="LR").nodes["l"].w < layout(chain, engine="python").nodes["l"].w
+
+
+def _chain(n: int) -> Graph:
+    nodes = [Node("a", "leaf", "a", name="a", value="-1.1943")]
+    nodes += [Node(f"m{i}", "op", f"a × 2 ({i})", op="MulBackward0", value=f"{2.0 ** i:.4f}") for i in range(n - 1)]
+    ids = [x.id for x in nodes]
+    return Graph(nodes, [Edge(s, d) for s, d in itertools.pairwise(ids)])
+
+
+@pytest.mark.parametrize("rankdir", ["BT", "TB"])
+def test_a_tall_chain_is_folded_into_columns_that_fit_one_screen(engine, rankdir):
+    """D2L's control-flow graph and its kind: a chain of 30 boxes fits 1280×800, still readable,
+    every edge still running from its source box to its target box."""
+    graph = _chain(30)
+    L = layout(graph, engine=engine, rankdir=rankdir)
+    assert L.width <= 1280 and L.height <= 800
+    assert_readable(L.svg())
+    xs = [L.nodes[n.id].x for n in graph.nodes]
+    assert xs[0] < xs[-1]                                          # the flow goes on to the right
+    for r in L.edges:
+        a, b = L.nodes[r.edge.src], L.nodes[r.edge.dst]
+        assert abs(r.points[0][0] - a.x) <= a.w / 2 + 1 and abs(r.points[0][1] - a.y) <= a.h / 2 + 1
+        assert abs(r.points[-1][0] - b.x) <= b.w / 2 + 1 and abs(r.points[-1][1] - b.y) <= b.h / 2 + 1
+
+
+def test_short_pictures_are_not_folded(engine):
+    L = layout(_chain(4), engine=engine)
+    xs = {round(b.x) for b in L.nodes.values()}
+    assert len(xs) == 1                                            # one column, as laid out
