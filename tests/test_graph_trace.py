@@ -144,3 +144,15 @@ def test_model_parameters_are_named_by_their_module_path():
     loss = net(torch.ones(4, 2)).pow(2).mean()
     names = {n.name for n in trace(loss).nodes if n.kind == "leaf"}
     assert names == {"net.0.weight", "net.0.bias", "net.2.weight", "net.2.bias"}
+
+
+def test_the_visual_layer_reads_graphs_through_the_public_node_api():
+    """graph/, widgets/ and magic.py never touch the engine's private fields."""
+    import re
+    from pathlib import Path
+    root = Path(torch.__file__).parent
+    private = re.compile(r"\._(fns|saved|constants|out|seq|params|versions|freed|grad|data|grad_fn|requires_grad)\b")
+    files = [*sorted((root / "graph").glob("*.py")), *sorted((root / "widgets").glob("*.py")), root / "magic.py"]
+    found = [f"{f.name}:{i}: {line.strip()}" for f in files
+             for i, line in enumerate(f.read_text(encoding="utf-8").splitlines(), 1) if private.search(line)]
+    assert not found, "\n".join(found)

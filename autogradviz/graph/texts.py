@@ -96,10 +96,10 @@ class _Shape:
         self._cls = cls
         self.next_functions = tuple((object() if f else None, 0) for f in flows)
         reflected = terms.get("reflected")
-        self._params = {"reflected": True} if reflected is not None and reflected.text == "True" else {}
+        self._given = {"reflected": True} if reflected is not None and reflected.text == "True" else {}
 
     def params(self):
-        return self._params
+        return self._given
 
     def __getattr__(self, name):
         return getattr(self._cls, name)

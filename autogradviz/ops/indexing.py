@@ -113,7 +113,8 @@ def _put(a, value, index):
 
 SETITEM = OpDef("setitem", lambda nd, p: "CopySlices" if _is_basic(p["index"]) else "IndexPutBackward0",
                 inputs=("input", "value"), expression="{input} with [{index}] ← {value}",
-                rules=("∂{out}/∂{input} = 1 except where written, 0 there", "∂{out}/∂{value} = 1 at the written positions"),
+                rules=("∂{out}/∂{input} = 1 except where written, 0 there",
+                       "∂{out}/∂{value} = 1 at the written positions"),
                 sends=("{grad} with [{index}] zeroed", "{grad}[{index}]"),
                 forward=lambda a, v, index: _put(a, v, index),
                 vjps=(lambda xp, g, c: xp.zero_at(g, c.index), lambda xp, g, c: xp.take(g, c.index)),
@@ -228,7 +229,8 @@ def _masked_fill_forward(a, *tensor_value, mask, value=None):
 # edge, MaskedFillBackward1 (a 0-dim tensor value) two.
 MASKED_FILL = OpDef("masked_fill", lambda nd, p: "MaskedFillBackward1" if len(nd) == 2 else "MaskedFillBackward0",
                     inputs=("input", "value"), expression="masked_fill({input}, mask, {value})",
-                    rules=("∂{out}/∂{input} = 1 where not mask, else 0", "∂{out}/∂{value} = number of True in mask"),
+                    rules=("∂{out}/∂{input} = 1 where not mask, else 0",
+                           "∂{out}/∂{value} = number of True in mask"),
                     sends=("{grad} where not mask, else 0", "Σ {grad} where mask"),
                     functions=("masked_fill",), methods=("masked_fill",), inplace=("masked_fill",), forward=_masked_fill_forward,
                     vjps=(lambda xp, g, c: xp.where(c.mask, g * 0, g),

@@ -71,7 +71,9 @@ def _scaled(g, c, name):
 
 ADDMM = OpDef("addmm", "AddmmBackward0",
               inputs=("input", "mat1", "mat2"), expression="{{alpha} × }{mat1} @ {mat2} + {{beta} × }{input}",
-              rules=("∂{out}/∂{input} = {beta=1}", "∂{out}/∂{mat1} = {{alpha} × }{mat2}ᵀ", "∂{out}/∂{mat2} = {{alpha} × }{mat1}ᵀ"),
+              rules=("∂{out}/∂{input} = {beta=1}",
+                     "∂{out}/∂{mat1} = {{alpha} × }{mat2}ᵀ",
+                     "∂{out}/∂{mat2} = {{alpha} × }{mat1}ᵀ"),
               sends=("{{beta} × }{grad}", "{{alpha} × }{grad} @ {mat2}ᵀ", "{{alpha} × }{mat1}ᵀ @ {grad}"),
               functions=("addmm",),
               forward=_addmm_forward,

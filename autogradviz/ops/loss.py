@@ -58,9 +58,11 @@ def _mse_grad(xp, g, c):
 
 MSE_LOSS = OpDef(
     "mse_loss", "MseLossBackward0",
-                 inputs=("input", "target"), expression="mse_loss({input}, {target})",
-                 rules=("∂{out}/∂{input} = 2 × ({input} − {target}), ÷ n for 'mean'", "∂{out}/∂{target} = −2 × ({input} − {target}), ÷ n for 'mean'"),
-                 sends=("{grad} × 2 × ({input} − {target}), ÷ n for 'mean'", "−{grad} × 2 × ({input} − {target}), ÷ n for 'mean'"),
+    inputs=("input", "target"), expression="mse_loss({input}, {target})",
+    rules=("∂{out}/∂{input} = 2 × ({input} − {target}), ÷ n for 'mean'",
+           "∂{out}/∂{target} = −2 × ({input} − {target}), ÷ n for 'mean'"),
+    sends=("{grad} × 2 × ({input} − {target}), ÷ n for 'mean'",
+           "−{grad} × 2 × ({input} − {target}), ÷ n for 'mean'"),
     forward=lambda a, b, reduction, n: _reduce((a - b) * (a - b), reduction, n),
     vjps=(_mse_grad, lambda xp, g, c: -_mse_grad(xp, g, c)),
     saves=(0, 1), description="mean squared error")
@@ -86,9 +88,10 @@ def _nll_name(ndims, params) -> str:
 
 NLL_LOSS = OpDef(
     "nll_loss", _nll_name,
-                 inputs=("input",), expression="nll_loss({input}, target)",
-                 rules=("∂{out}/∂{input}[i, c] = −weight[c] where c = target[i], else 0, ÷ Σ weight for 'mean'",),
-                 sends=("−{grad} × weight at each target class, 0 elsewhere",),
+    inputs=("input",), expression="nll_loss({input}, target)",
+    rules=("∂{out}/∂{input}[i, c] = −w[c]/W where c = target[i], else 0 (w: the class weights, 1 without "
+           "weight=; W: Σ w[target] for reduction='mean', else 1)",),
+    sends=("−{grad} × w[c]/W at each target class c = target[i], 0 elsewhere",),
     forward=_nll_forward, vjps=(_nll_grad,),
     dtype="same", description="negative log likelihood of the target classes")
 
@@ -124,8 +127,9 @@ def _bce_grad_y(xp, g, c):
 
 BINARY_CROSS_ENTROPY = OpDef(
     "binary_cross_entropy", "BinaryCrossEntropyBackward0",
-                             inputs=("input", "target"), expression="binary_cross_entropy({input}, {target})",
-                             rules=("∂{out}/∂{input} = weight × ({input} − {target})/({input} × (1 − {input}))", "∂{out}/∂{target} = weight × (log(1 − {input}) − log({input}))"),
+    inputs=("input", "target"), expression="binary_cross_entropy({input}, {target})",
+    rules=("∂{out}/∂{input} = weight × ({input} − {target})/({input} × (1 − {input}))",
+           "∂{out}/∂{target} = weight × (log(1 − {input}) − log({input}))"),
     forward=_bce_forward, vjps=(_bce_grad_p, _bce_grad_y),
     saves=(0, 1), dtype="float", description="binary cross entropy of probabilities")
 
@@ -176,8 +180,9 @@ def _bcel_grad_y(xp, g, c):
 
 BINARY_CROSS_ENTROPY_WITH_LOGITS = OpDef(
     "binary_cross_entropy_with_logits", "BinaryCrossEntropyWithLogitsBackward0",
-                                         inputs=("input", "target"), expression="binary_cross_entropy_with_logits({input}, {target})",
-                                         rules=("∂{out}/∂{input} = weight × ((1 − {target}) × sigmoid({input}) − pos_weight × {target} × sigmoid(−{input}))", "∂{out}/∂{target} = weight × (pos_weight × softplus(−{input}) − softplus({input}))"),
+    inputs=("input", "target"), expression="binary_cross_entropy_with_logits({input}, {target})",
+    rules=("∂{out}/∂{input} = weight × ((1 − {target}) × sigmoid({input}) − pos_weight × {target} × sigmoid(−{input}))",
+           "∂{out}/∂{target} = weight × (pos_weight × softplus(−{input}) − softplus({input}))"),
     forward=_bcel_forward, vjps=(_bcel_grad_x, _bcel_grad_y),
     saves=(0, 1), dtype="float", description="binary cross entropy of logits")
 

@@ -14,6 +14,7 @@ import numpy as np
 from .._printing import summary
 from ..autograd.engine import Step, accumulate_grad, backward_steps
 from ..graph import Graph, caller_names, texts, trace
+from ..ops.template import ATOM
 from ..tensor import Tensor
 
 SHORT_VALUE = 28   # a value summary up to this long is written inside formulas
@@ -26,6 +27,11 @@ def value_text(value, max_elements: int = 6) -> str:
     if isinstance(value, Tensor):
         value = value.numpy(force=True)
     return summary(np.asarray(value), max_elements)
+
+
+def d_by(label: str) -> str:
+    """∂L/∂ of a label: ``∂L/∂y``, ``∂L/∂(pred − y)``."""
+    return f"∂L/∂{label}" if texts.term(label).rank >= ATOM else f"∂L/∂({label})"
 
 
 def check_output(y: Any, what: str) -> None:
@@ -137,7 +143,8 @@ class BackwardWalk:
         first = self.steps[0]
         me = self._label(first.node)
         why = "the gradient you passed" if self.gradient is not None else f"L is {me} itself"
-        return f"Ready: {self.total} steps. Backward starts at {me} with ∂L/∂{me} = {value_text(first.grad_output)} ({why})"
+        return (f"Ready: {self.total} steps. Backward starts at {me} with {d_by(me)} = {value_text(first.grad_output)} "
+                f"({why})")
 
     def _label(self, engine_node) -> str:
         nid = self.node_id(engine_node)
@@ -164,7 +171,7 @@ class BackwardWalk:
         """The step as a worked solution: what arrives, each rule with its numbers, what is sent."""
         me = self._label(step.node)
         arriving = value_text(step.grad_output)
-        arrived = f"∂L/∂{me} = {arriving} arrives"
+        arrived = f"{d_by(me)} = {arriving} arrives"
         if len(contributions) > 1:
             arrived += " = " + " + ".join(f"{value_text(g)} from {self._label_of_id(src)}" for src, g in contributions)
         if step.leaf is not None:
@@ -209,7 +216,7 @@ class BackwardWalk:
         if value is not None:
             rule += f" = {value}"
         # The arriving gradient appears in the product by its value when that is short, else by name.
-        grad = arriving if len(arriving) <= SHORT_VALUE and "min" not in arriving else f"∂L/∂{self._label(fn)}"
+        grad = arriving if len(arriving) <= SHORT_VALUE and "min" not in arriving else d_by(self._label(fn))
         product = texts.send_text(fn, i, terms, grad)
         if product is None or product == sent:
             receives = sent
