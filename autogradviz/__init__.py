@@ -65,12 +65,14 @@ from .creation import (
 )
 from .ops import install_methods as _install_methods
 from .ops import public_functions as _public_functions
+from .ops.out import install_out as _install_out
 from .tensor import Size, Tensor, is_tensor
 
 _install_methods(Tensor)
 _tensor_new.install(Tensor)
 # torch.add, torch.sum, torch.matmul, ...: every function the op table names (autogradviz/ops/).
 globals().update(_public_functions())
+_install_out(globals())   # out= where PyTorch takes it, refused elsewhere
 
 __version__ = "0.1.0"
 
