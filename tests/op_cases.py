@@ -401,3 +401,14 @@ case("binary_cross_entropy", lambda p, y: torch.nn.functional.binary_cross_entro
      (3, 4), (3, 4))
 case("binary_cross_entropy_with_logits",
      lambda x, y: torch.nn.functional.binary_cross_entropy_with_logits(x, y.sigmoid()), (3, 4), (3, 4))
+
+# More elementwise functions (ops/special.py)
+case("atan", lambda a: a.atan(), (2, 3))
+case("asin", lambda a: torch.asin(a * 0.4), (2, 3))
+case("acos", lambda a: torch.acos(a * 0.4), (2, 3))
+case("sinh", lambda a: a.sinh(), (2, 3))
+case("cosh", lambda a: torch.cosh(a), (2, 3))
+case("erf", lambda a: a.erf(), (2, 3))
+case("logaddexp", lambda a, b: torch.logaddexp(a, b), (2, 3), (2, 3))
+case("lerp", lambda a, b: torch.lerp(a, b, 0.3), (2, 3), (3,))
+case("lerp_tensor", lambda a, b, w: a.lerp(b, w), (2, 3), (2, 3), (3,))

@@ -1,0 +1,79 @@
+"""The ops added for the lessons after the autograd chapter, side by side with PyTorch: values and
+dtypes in float32 and float64, grad_fn names, gradients (float64), and the errors a student's bad
+inputs raise. Their finite-difference cases live with every other op's in test_engine_gradients.py."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from parity_support import outcome
+
+import autogradviz as agv
+
+torch = pytest.importorskip("torch")
+
+# id -> (function of (lib, *tensors), input specs); "u" is a spec of values in (−0.9, 0.9), "p" positive.
+CALLS = {
+    "atan": (lambda L, a: L.atan(a), [(2, 3)]),
+    "arctan": (lambda L, a: L.arctan(a), [(3,)]),
+    "asin": (lambda L, a: L.asin(a), ["u"]),
+    "acos": (lambda L, a: a.acos(), ["u"]),
+    "arcsin": (lambda L, a: a.arcsin(), ["u"]),
+    "sinh": (lambda L, a: L.sinh(a), [(2, 3)]),
+    "cosh": (lambda L, a: a.cosh(), [(2, 3)]),
+    "erf": (lambda L, a: L.erf(a), [(2, 3)]),
+    "atan2": (lambda L, a, b: L.atan2(a, b), [(2, 3), (3,)]),
+    "atan2_method": (lambda L, a, b: a.atan2(b), [(2, 3), (2, 3)]),
+    "logaddexp": (lambda L, a, b: L.logaddexp(a, b), [(2, 3), (2, 3)]),
+    "logaddexp_large": (lambda L, a, b: L.logaddexp(a * 500, b * 500), [(4,), (4,)]),
+    "lerp": (lambda L, a, b: L.lerp(a, b, 0.25), [(2, 3), (3,)]),
+    "lerp_tensor": (lambda L, a, b, w: a.lerp(b, w), [(2, 3), (2, 3), (3,)]),
+}
+
+
+def _array(spec, rng):
+    if spec == "u":
+        return rng.uniform(-0.9, 0.9, (2, 3))
+    if spec == "p":
+        return rng.uniform(0.5, 2.0, (2, 3))
+    return rng.standard_normal(spec)
+
+
+def _run(lib, call, dtype_name):
+    fn, specs = CALLS[call]
+    rng = np.random.default_rng(0)
+    dtype = getattr(lib, dtype_name)
+    xs = [lib.tensor(_array(s, rng), dtype=dtype, requires_grad=True) for s in specs]
+    out = fn(lib, *xs)
+    v = lib.tensor(np.random.default_rng(1).standard_normal(tuple(out.shape)), dtype=dtype)
+    grads = lib.autograd.grad(out, xs, grad_outputs=v, allow_unused=True)
+    return {"value": out.detach().numpy(), "dtype": str(out.dtype), "grad_fn": type(out.grad_fn).__name__,
+            "grads": [None if g is None else g.numpy() for g in grads]}
+
+
+@pytest.mark.parametrize("dtype_name", ["float64", "float32"])
+@pytest.mark.parametrize("call", sorted(CALLS))
+def test_values_dtypes_names_and_gradients_equal_pytorchs(call, dtype_name):
+    ours, theirs = _run(agv, call, dtype_name), _run(torch, call, dtype_name)
+    assert (ours["dtype"], ours["grad_fn"]) == (theirs["dtype"], theirs["grad_fn"])
+    rtol = 1e-12 if dtype_name == "float64" else 2e-6
+    np.testing.assert_allclose(ours["value"], theirs["value"], rtol=rtol, atol=rtol)
+    for mine, want in zip(ours["grads"], theirs["grads"]):
+        np.testing.assert_allclose(mine, want, rtol=rtol, atol=rtol)
+
+
+# What a student gets wrong: the same exception type and message as PyTorch.
+ERRORS = [
+    "lib.atan([1.0, 2.0])",
+    "lib.atan2(lib.ones(2), lib.ones(3))",
+    "lib.logaddexp(lib.ones(2, 3), lib.ones(2))",
+    "lib.lerp(lib.ones(2), lib.ones(3), 0.5)",
+    "lib.ones(2).atan_().dtype",
+    "lib.arange(3).sinh().dtype",
+    "lib.arange(3).atan2(lib.arange(3)).dtype",
+    "lib.tensor([2.0]).asin()",
+]
+
+
+@pytest.mark.parametrize("program", ERRORS)
+def test_bad_inputs_raise_pytorchs_errors(program):
+    assert outcome(agv, program) == outcome(torch, program)
