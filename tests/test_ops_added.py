@@ -27,6 +27,14 @@ CALLS = {
     "logaddexp_large": (lambda L, a, b: L.logaddexp(a * 500, b * 500), [(4,), (4,)]),
     "lerp": (lambda L, a, b: L.lerp(a, b, 0.25), [(2, 3), (3,)]),
     "lerp_tensor": (lambda L, a, b, w: a.lerp(b, w), [(2, 3), (2, 3), (3,)]),
+    "gelu": (lambda L, a: L.nn.functional.gelu(a * 3), [(2, 3)]),
+    "gelu_tanh": (lambda L, a: L.nn.GELU("tanh")(a * 3), [(2, 3)]),
+    "silu": (lambda L, a: L.nn.SiLU()(a * 3), [(2, 3)]),
+    "leaky_relu": (lambda L, a: L.nn.functional.leaky_relu(a, 0.1), [(2, 3)]),
+    "leaky_relu_module": (lambda L, a: L.nn.LeakyReLU()(a), [(2, 3)]),
+    "elu": (lambda L, a: L.nn.ELU(0.5)(a * 2), [(2, 3)]),
+    "softplus": (lambda L, a: L.nn.Softplus(beta=2.0, threshold=3.0)(a * 3), [(2, 3)]),
+    "softplus_default": (lambda L, a: L.nn.functional.softplus(a * 30), [(2, 3)]),
 }
 
 
@@ -71,6 +79,16 @@ ERRORS = [
     "lib.arange(3).sinh().dtype",
     "lib.arange(3).atan2(lib.arange(3)).dtype",
     "lib.tensor([2.0]).asin()",
+    "lib.nn.functional.gelu(lib.ones(2), approximate='bad')",
+    "lib.nn.functional.gelu(lib.tensor([1, 2]))",
+    "lib.nn.functional.silu(lib.tensor([1, 2]))",
+    "lib.nn.functional.leaky_relu(lib.tensor([1, -2]))",
+    "lib.nn.functional.elu(lib.tensor([1, -2]))",
+    "lib.nn.functional.softplus(lib.tensor([1, 2]))",
+    "lib.nn.functional.leaky_relu(lib.ones(2, requires_grad=True), 0.1, inplace=True)",
+    "lib.nn.functional.elu(lib.tensor([1.0, -1.0]), inplace=True)",
+    "[repr(m) for m in (lib.nn.GELU(), lib.nn.GELU('tanh'), lib.nn.SiLU(), lib.nn.LeakyReLU(0.2, True), lib.nn.ELU(), "
+    "lib.nn.Softplus(2, 10))]",
 ]
 
 

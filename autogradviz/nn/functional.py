@@ -12,6 +12,7 @@ import numpy as np
 
 from .. import _dtype as D
 from ..creation import _rng
+from ..ops import nonlinear as _nonlinear
 from ..ops.activation import log_softmax as _log_softmax
 from ..ops.activation import softmax as _softmax
 from ..ops.common import fmt_shape
@@ -24,6 +25,7 @@ from ..ops.loss import binary_cross_entropy_with_logits as _bce_logits
 from ..ops.loss import check_reduction, class_index_target
 from ..ops.loss import mse_loss as _mse
 from ..ops.loss import nll_loss as _nll
+from ..ops.registry import apply_inplace as _apply_inplace
 from ..tensor import Tensor, _make
 
 __all__ = [
@@ -31,7 +33,10 @@ __all__ = [
     "binary_cross_entropy_with_logits",
     "cross_entropy",
     "dropout",
+    "elu",
+    "gelu",
     "l1_loss",
+    "leaky_relu",
     "linear",
     "log_softmax",
     "mse_loss",
@@ -39,7 +44,9 @@ __all__ = [
     "one_hot",
     "relu",
     "sigmoid",
+    "silu",
     "softmax",
+    "softplus",
     "tanh",
 ]
 
@@ -70,6 +77,35 @@ def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: 
 def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: D.dtype | None = None) -> Tensor:
     """log(softmax(x)) along ``dim``, computed stably."""
     return _log_softmax(input, dim, dtype=dtype)
+
+
+def _maybe_inplace(input: Tensor, inplace: bool, fn, *args) -> Tensor:
+    return _apply_inplace(input, fn, *args) if inplace else fn(input, *args)
+
+
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
+    """x·Φ(x), Φ the standard normal CDF; ``approximate="tanh"`` uses the tanh approximation."""
+    return _nonlinear.gelu(input, approximate)
+
+
+def silu(input: Tensor, inplace: bool = False) -> Tensor:
+    """x·sigmoid(x) elementwise."""
+    return _maybe_inplace(input, inplace, _nonlinear.silu)
+
+
+def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    """x where x > 0, else negative_slope·x."""
+    return _maybe_inplace(input, inplace, _nonlinear.leaky_relu, negative_slope)
+
+
+def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """x where x > 0, else alpha·(exp(x) − 1)."""
+    return _maybe_inplace(input, inplace, _nonlinear.elu, alpha)
+
+
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """log(1 + exp(beta·x)) / beta, and x where beta·x > threshold."""
+    return _nonlinear.softplus(input, beta, threshold)
 
 
 # --- encodings --------------------------------------------------------------------------------

@@ -10,12 +10,12 @@ import sys
 import warnings
 from collections.abc import Callable
 
-from . import activation, elementwise, indexing, linalg, loss, reduction, shape, special
+from . import activation, elementwise, indexing, linalg, loss, nonlinear, reduction, shape, special
 from .registry import REGISTRY, OpDef, apply
 
 __all__ = ["REGISTRY", "OpDef", "apply", "install_methods", "public_functions"]
 
-_MODULES = (elementwise, reduction, shape, linalg, indexing, activation, loss, special)
+_MODULES = (elementwise, reduction, shape, linalg, indexing, activation, loss, special, nonlinear)
 
 # PyTorch returns inf and nan silently (log(0), 1/0, sqrt(-1)); NumPy warns. Silence NumPy's
 # floating-point warnings where our ops and rules compute, and nowhere else: no cost per call.

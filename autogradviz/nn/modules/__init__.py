@@ -1,5 +1,5 @@
 """The layers of ``autogradviz.nn``."""
-from .activation import LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
+from .activation import ELU, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, SiLU, Softmax, Softplus, Tanh
 from .container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from .dropout import Dropout
 from .flatten import Flatten
@@ -8,6 +8,8 @@ from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss,
 from .module import Module
 
 __all__ = [
+           "ELU",
+           "GELU",
            "BCELoss",
            "BCEWithLogitsLoss",
            "CrossEntropyLoss",
@@ -16,6 +18,7 @@ __all__ = [
            "Identity",
            "L1Loss",
            "LazyLinear",
+           "LeakyReLU",
            "Linear",
            "LogSoftmax",
            "MSELoss",
@@ -27,7 +30,9 @@ __all__ = [
            "ParameterList",
            "ReLU",
            "Sequential",
+           "SiLU",
            "Sigmoid",
            "Softmax",
+           "Softplus",
            "Tanh",
 ]
