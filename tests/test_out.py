@@ -19,14 +19,14 @@ OTHER = [[1.0, 0.5, 2.5], [0.25, 1.5, 1.0]]
 INTS = [[3, 1, 4], [1, 5, 9]]
 MASK = [[True, False, True], [False, True, True]]
 
-UNARY = ("abs", "absolute", "ceil", "clone", "cos", "exp", "expm1", "flatten", "floor", "isfinite", "isinf",
+UNARY = ("abs", "absolute", "acos", "arccos", "arcsin", "arctan", "asin", "atan", "cosh", "erf", "sinh", "ceil", "clone", "cos", "exp", "expm1", "flatten", "floor", "isfinite", "isinf",
          "isnan", "log", "log10", "log1p", "log2", "logical_not", "neg", "negative", "numel", "reciprocal", "relu",
          "round", "rsqrt", "sigmoid", "sign", "sin", "sqrt", "square", "t", "tan", "tanh", "detach", "norm",
          "is_floating_point", "count_nonzero")
 BINARY = ("add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "maximum", "minimum", "pow",
           "remainder", "floor_divide", "eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal", "less",
           "less_equal", "not_equal", "logical_and", "logical_or", "logical_xor", "allclose", "isclose", "equal",
-          "rsub")
+          "rsub", "atan2", "arctan2", "logaddexp")
 ALONG_DIM_0 = ("sum", "mean", "prod", "var", "std", "max", "min", "amax", "amin", "argmax", "argmin", "cumsum",
                "logsumexp", "softmax", "log_softmax", "squeeze", "unsqueeze", "unbind", "flip")
 
@@ -43,11 +43,11 @@ def samples(lib) -> dict:
     calls.update({name: ((i, i), {}) for name in ("bitwise_and", "bitwise_or", "bitwise_xor")})
     calls.update({name: ((x, 0.8, 1.6), {}) for name in ("clamp", "clip")})
     calls.update({name: ((m, m), {}) for name in ("matmul", "mm")})
-    calls.update({name: ((v, v), {}) for name in ("dot", "inner", "outer", "ger")})
+    calls.update({name: ((v, v), {}) for name in ("dot", "vdot", "inner", "outer", "ger")})
     calls.update({name: (([x, y],), {}) for name in ("cat", "concat", "concatenate", "stack")})
     calls.update({name: ((x, 0, 1), {}) for name in ("transpose", "swapaxes", "swapdims", "movedim")})
     calls.update({
-        "bitwise_not": ((i,), {}), "all": ((b, 0), {}), "any": ((b, 0), {}), "clamp_min": ((x, 1.0), {}),
+        "bitwise_not": ((i,), {}), "lerp": ((x, y, 0.25), {}), "all": ((b, 0), {}), "any": ((b, 0), {}), "clamp_min": ((x, 1.0), {}),
         "clamp_max": ((x, 1.0), {}), "where": ((b, x, y), {}), "addmm": ((v, m, m), {}), "mv": ((m, v), {}),
         "gather": ((x, 1, lib.tensor([[0, 0], [2, 1]])), {}), "index_select": ((x, 1, lib.tensor([2, 0])), {}),
         "masked_fill": ((x, b, 0.0), {}), "permute": ((x, (1, 0)), {}), "reshape": ((x, (3, 2)), {}),

@@ -27,15 +27,16 @@ from .registry import _check_cast
 
 # The functions of ``torch`` that take ``out=`` (checked against PyTorch by tests/test_out.py).
 OUT_FUNCTIONS = (
-    "abs", "absolute", "add", "addmm", "all", "amax", "amin", "any", "argmax", "argmin", "bitwise_and",
-    "bitwise_not", "bitwise_or", "bitwise_xor", "cat", "ceil", "clamp", "clamp_max", "clamp_min", "clip",
-    "concat", "concatenate", "cos", "cumsum", "div", "divide", "dot", "eq", "exp", "expm1", "floor",
-    "floor_divide", "gather", "ge", "ger", "greater", "greater_equal", "gt", "index_select", "inner",
-    "le", "less", "less_equal", "log", "log10", "log1p", "log2", "log_softmax", "logical_and",
-    "logical_not", "logical_or", "logical_xor", "logsumexp", "lt", "matmul", "max", "maximum", "mean", "min",
-    "minimum", "mm", "mul", "multiply", "mv", "ne", "neg", "negative", "norm", "not_equal", "outer", "pow",
-    "prod", "reciprocal", "remainder", "round", "rsqrt", "sigmoid", "sign", "sin", "softmax", "sqrt",
-    "square", "stack", "std", "sub", "subtract", "sum", "tan", "tanh", "true_divide", "var", "where",
+    "abs", "absolute", "acos", "add", "addmm", "all", "amax", "amin", "any", "arccos", "arcsin", "arctan",
+    "arctan2", "argmax", "argmin", "asin", "atan", "atan2", "bitwise_and", "bitwise_not", "bitwise_or",
+    "bitwise_xor", "cat", "ceil", "clamp", "clamp_max", "clamp_min", "clip", "concat", "concatenate", "cos", "cosh",
+    "cumsum", "div", "divide", "dot", "eq", "erf", "exp", "expm1", "floor", "floor_divide", "gather", "ge", "ger",
+    "greater", "greater_equal", "gt", "index_select", "inner", "le", "lerp", "less", "less_equal", "log", "log10",
+    "log1p", "log2", "log_softmax", "logaddexp", "logical_and", "logical_not", "logical_or", "logical_xor",
+    "logsumexp", "lt", "matmul", "max", "maximum", "mean", "min", "minimum", "mm", "mul", "multiply", "mv", "ne",
+    "neg", "negative", "norm", "not_equal", "outer", "pow", "prod", "reciprocal", "remainder", "round", "rsqrt",
+    "sigmoid", "sign", "sin", "sinh", "softmax", "sqrt", "square", "stack", "std", "sub", "subtract", "sum", "tan",
+    "tanh", "true_divide", "var", "vdot", "where",
 )
 # Factories take ``out=`` too; their values are made in ``out``'s dtype unless ``dtype=`` says otherwise.
 OUT_FACTORIES = ("arange", "empty", "eye", "full", "linspace", "logspace", "normal", "ones", "rand", "randint",
