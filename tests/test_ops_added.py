@@ -35,6 +35,31 @@ CALLS = {
     "elu": (lambda L, a: L.nn.ELU(0.5)(a * 2), [(2, 3)]),
     "softplus": (lambda L, a: L.nn.Softplus(beta=2.0, threshold=3.0)(a * 3), [(2, 3)]),
     "softplus_default": (lambda L, a: L.nn.functional.softplus(a * 30), [(2, 3)]),
+    "bmm": (lambda L, a, b: L.bmm(a, b), [(2, 3, 4), (2, 4, 5)]),
+    "bmm_method": (lambda L, a, b: a.bmm(b), [(1, 2, 2), (1, 2, 3)]),
+    "tril": (lambda L, a: L.tril(a), [(3, 4)]),
+    "tril_diagonal": (lambda L, a: a.tril(-1), [(2, 3, 3)]),
+    "triu": (lambda L, a: L.triu(a, 2), [(4, 4)]),
+    "diag_vector": (lambda L, a: L.diag(a), [(3,)]),
+    "diag_vector_offset": (lambda L, a: L.diag(a, -2), [(3,)]),
+    "diag_matrix": (lambda L, a: a.diag(1), [(3, 4)]),
+    "roll": (lambda L, a: L.roll(a, 1, 0), [(3, 4)]),
+    "roll_flat": (lambda L, a: a.roll(-5), [(3, 4)]),
+    "roll_dims": (lambda L, a: L.roll(a, (2, 1), (1, 0)), [(3, 4)]),
+    "repeat": (lambda L, a: a.repeat(2, 3), [(2, 3)]),
+    "repeat_more_dims": (lambda L, a: a.repeat(2, 1, 2), [(3,)]),
+    "tile": (lambda L, a: L.tile(a, (3,)), [(2, 2)]),
+    "sort": (lambda L, a: L.sort(a)[0], [(3, 4)]),
+    "sort_descending": (lambda L, a: a.sort(0, descending=True).values, [(3, 4)]),
+    "topk": (lambda L, a: L.topk(a, 2).values, [(3, 4)]),
+    "topk_smallest": (lambda L, a: a.topk(3, dim=0, largest=False)[0], [(4, 2)]),
+    "cumprod": (lambda L, a: L.cumprod(a, 1), [(2, 4)]),
+    "cumprod_method": (lambda L, a: a.cumprod(0), [(3, 2)]),
+    "hstack": (lambda L, a, b: L.hstack([a, b]), [(2, 3), (2, 1)]),
+    "hstack_vectors": (lambda L, a, b: L.hstack((a, b)), [(3,), (2,)]),
+    "vstack": (lambda L, a, b: L.vstack([a, b]), [(3,), (2, 3)]),
+    "meshgrid_ij": (lambda L, a, b: L.meshgrid(a, b, indexing="ij")[0], [(3,), (2,)]),
+    "meshgrid_xy": (lambda L, a, b: L.meshgrid(a, b, indexing="xy")[1], [(3,), (2,)]),
 }
 
 
@@ -66,7 +91,9 @@ def test_values_dtypes_names_and_gradients_equal_pytorchs(call, dtype_name):
     rtol = 1e-12 if dtype_name == "float64" else 2e-6
     np.testing.assert_allclose(ours["value"], theirs["value"], rtol=rtol, atol=rtol)
     for mine, want in zip(ours["grads"], theirs["grads"]):
-        np.testing.assert_allclose(mine, want, rtol=rtol, atol=rtol)
+        assert (mine is None) == (want is None)
+        if want is not None:
+            np.testing.assert_allclose(mine, want, rtol=rtol, atol=rtol)
 
 
 # What a student gets wrong: the same exception type and message as PyTorch.
@@ -87,6 +114,22 @@ ERRORS = [
     "lib.nn.functional.softplus(lib.tensor([1, 2]))",
     "lib.nn.functional.leaky_relu(lib.ones(2, requires_grad=True), 0.1, inplace=True)",
     "lib.nn.functional.elu(lib.tensor([1.0, -1.0]), inplace=True)",
+    "lib.bmm(lib.ones(2, 3), lib.ones(2, 3))",
+    "lib.bmm(lib.ones(2, 2, 3), lib.ones(2, 2, 3))",
+    "lib.tril(lib.ones(3))",
+    "lib.diag(lib.ones(2, 2, 2))",
+    "lib.ones(2, 3).repeat(2)",
+    "lib.roll(lib.ones(2, 3), (1, 2), 0)",
+    "lib.topk(lib.ones(3), 4)",
+    "lib.sort(lib.tensor([3, 1, 2]))",
+    "lib.argsort(lib.tensor([[3.0, 1.0, 2.0]]), dim=1, descending=True)",
+    "lib.cumprod(lib.tensor([1, 2, 3]), 0)",
+    "lib.nonzero(lib.tensor([[0, 1], [2, 0]]))",
+    "lib.nonzero(lib.tensor([0.0, 1.5, 2.0]), as_tuple=True)",
+    "lib.unique(lib.tensor([3, 1, 3, 2]))",
+    "lib.unique(lib.tensor([3.0, 1.0, 3.0]), return_inverse=True, return_counts=True)",
+    "lib.meshgrid(lib.ones(2), lib.ones(3), indexing='ab')",
+    "lib.tensor([[1.0, 2.0], [3.0, 4.0]]).diag()",
     "[repr(m) for m in (lib.nn.GELU(), lib.nn.GELU('tanh'), lib.nn.SiLU(), lib.nn.LeakyReLU(0.2, True), lib.nn.ELU(), "
     "lib.nn.Softplus(2, 10))]",
 ]

@@ -47,7 +47,11 @@ def samples(lib) -> dict:
     calls.update({name: (([x, y],), {}) for name in ("cat", "concat", "concatenate", "stack")})
     calls.update({name: ((x, 0, 1), {}) for name in ("transpose", "swapaxes", "swapdims", "movedim")})
     calls.update({
-        "bitwise_not": ((i,), {}), "lerp": ((x, y, 0.25), {}), "all": ((b, 0), {}), "any": ((b, 0), {}), "clamp_min": ((x, 1.0), {}),
+        "bitwise_not": ((i,), {}), "lerp": ((x, y, 0.25), {}),
+        "bmm": ((m[None], m[None]), {}), "tril": ((m,), {}), "triu": ((m,), {}), "diag": ((m,), {}),
+        "roll": ((x, 1), {}), "tile": ((x, (2,)), {}), "sort": ((x, 1), {}), "argsort": ((x, 1), {}),
+        "topk": ((x, 2), {}), "cumprod": ((x, 1), {}), "hstack": (([x, y],), {}), "vstack": (([x, y],), {}),
+        "meshgrid": ((v, v), {"indexing": "ij"}), "nonzero": ((i,), {}), "unique": ((i,), {}), "all": ((b, 0), {}), "any": ((b, 0), {}), "clamp_min": ((x, 1.0), {}),
         "clamp_max": ((x, 1.0), {}), "where": ((b, x, y), {}), "addmm": ((v, m, m), {}), "mv": ((m, v), {}),
         "gather": ((x, 1, lib.tensor([[0, 0], [2, 1]])), {}), "index_select": ((x, 1, lib.tensor([2, 0])), {}),
         "masked_fill": ((x, b, 0.0), {}), "permute": ((x, (1, 0)), {}), "reshape": ((x, (3, 2)), {}),

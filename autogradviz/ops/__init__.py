@@ -10,12 +10,24 @@ import sys
 import warnings
 from collections.abc import Callable
 
-from . import activation, elementwise, indexing, linalg, loss, nonlinear, reduction, shape, special
+from . import (
+    activation,
+    elementwise,
+    indexing,
+    linalg,
+    loss,
+    matrix,
+    nonlinear,
+    rearrange,
+    reduction,
+    shape,
+    special,
+)
 from .registry import REGISTRY, OpDef, apply
 
 __all__ = ["REGISTRY", "OpDef", "apply", "install_methods", "public_functions"]
 
-_MODULES = (elementwise, reduction, shape, linalg, indexing, activation, loss, special, nonlinear)
+_MODULES = (elementwise, reduction, shape, linalg, indexing, activation, loss, special, nonlinear, matrix, rearrange)
 
 # PyTorch returns inf and nan silently (log(0), 1/0, sqrt(-1)); NumPy warns. Silence NumPy's
 # floating-point warnings where our ops and rules compute, and nowhere else: no cost per call.
@@ -24,9 +36,11 @@ warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"autogradviz\
 # Functions that record other ops (or none): torch.<name> and, for some, Tensor.<name>.
 _OTHER_FUNCTIONS = {elementwise: ("allclose", "isclose", "equal", "bitwise_not", "floor_divide"),
                     reduction: ("argmax", "argmin", "all", "any", "count_nonzero"),
-                    linalg: ("outer", "ger")}
+                    linalg: ("outer", "ger"),
+                    matrix: ("diag",),
+                    rearrange: ("tile", "argsort", "hstack", "vstack", "meshgrid", "nonzero", "unique")}
 _OTHER_METHODS = ("allclose", "isclose", "equal", "floor_divide", "argmax", "argmin", "all", "any",
-                  "count_nonzero", "outer")
+                  "count_nonzero", "outer", "diag", "tile", "argsort", "nonzero", "unique")
 
 
 def _defined(op: OpDef, name: str) -> Callable:

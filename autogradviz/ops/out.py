@@ -29,14 +29,15 @@ from .registry import _check_cast
 OUT_FUNCTIONS = (
     "abs", "absolute", "acos", "add", "addmm", "all", "amax", "amin", "any", "arccos", "arcsin", "arctan",
     "arctan2", "argmax", "argmin", "asin", "atan", "atan2", "bitwise_and", "bitwise_not", "bitwise_or",
-    "bitwise_xor", "cat", "ceil", "clamp", "clamp_max", "clamp_min", "clip", "concat", "concatenate", "cos", "cosh",
-    "cumsum", "div", "divide", "dot", "eq", "erf", "exp", "expm1", "floor", "floor_divide", "gather", "ge", "ger",
-    "greater", "greater_equal", "gt", "index_select", "inner", "le", "lerp", "less", "less_equal", "log", "log10",
-    "log1p", "log2", "log_softmax", "logaddexp", "logical_and", "logical_not", "logical_or", "logical_xor",
-    "logsumexp", "lt", "matmul", "max", "maximum", "mean", "min", "minimum", "mm", "mul", "multiply", "mv", "ne",
-    "neg", "negative", "norm", "not_equal", "outer", "pow", "prod", "reciprocal", "remainder", "round", "rsqrt",
-    "sigmoid", "sign", "sin", "sinh", "softmax", "sqrt", "square", "stack", "std", "sub", "subtract", "sum", "tan",
-    "tanh", "true_divide", "var", "vdot", "where",
+    "bitwise_xor", "bmm", "cat", "ceil", "clamp", "clamp_max", "clamp_min", "clip", "concat", "concatenate", "cos",
+    "cosh", "cumprod", "cumsum", "diag", "div", "divide", "dot", "eq", "erf", "exp", "expm1", "floor",
+    "floor_divide", "gather", "ge", "ger", "greater", "greater_equal", "gt", "hstack", "index_select", "inner",
+    "le", "lerp", "less", "less_equal", "log", "log10", "log1p", "log2", "log_softmax", "logaddexp", "logical_and",
+    "logical_not", "logical_or", "logical_xor", "logsumexp", "lt", "matmul", "max", "maximum", "mean", "min",
+    "minimum", "mm", "mul", "multiply", "mv", "ne", "neg", "negative", "nonzero", "norm", "not_equal", "outer",
+    "pow", "prod", "reciprocal", "remainder", "round", "rsqrt", "sigmoid", "sign", "sin", "sinh", "softmax", "sort",
+    "sqrt", "square", "stack", "std", "sub", "subtract", "sum", "tan", "tanh", "topk", "tril", "triu",
+    "true_divide", "var", "vdot", "vstack", "where",
 )
 # Factories take ``out=`` too; their values are made in ``out``'s dtype unless ``dtype=`` says otherwise.
 OUT_FACTORIES = ("arange", "empty", "eye", "full", "linspace", "logspace", "normal", "ones", "rand", "randint",
