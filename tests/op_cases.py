@@ -435,3 +435,12 @@ case("topk", lambda a: a.topk(2, dim=0).values, (4, 3))
 case("cumprod", lambda a: torch.cumprod(a, 1), Away((2, 4)))
 case("cumprod_with_zero", lambda a: torch.cumprod(a * torch.tensor([1.0, 0.0, 1.0, 1.0], dtype=F64), 1), (2, 4),
      second=False)
+# Lookups and normalisation (ops/normalization.py)
+case("embedding", lambda w: torch.nn.functional.embedding(torch.tensor([[0, 2], [2, 3]]), w), (4, 3))
+case("layer_norm", lambda a, w, b: torch.nn.functional.layer_norm(a, (4,), w, b), (3, 4), (4,), (4,))
+case("layer_norm_plain", lambda a: torch.nn.functional.layer_norm(a, (2, 3)), (2, 2, 3))
+case("batch_norm_training", lambda a, w, b: torch.nn.functional.batch_norm(a, None, None, w, b, training=True),
+     (4, 3), (3,), (3,))
+case("batch_norm_training_2d", lambda a: torch.nn.functional.batch_norm(a, None, None, training=True), (2, 2, 2, 3))
+case("batch_norm_eval", lambda a, w: torch.nn.functional.batch_norm(
+    a, torch.tensor([0.5, -1.0], dtype=F64), torch.tensor([2.0, 0.5], dtype=F64), w), (3, 2), (2,))

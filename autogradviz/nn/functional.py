@@ -13,6 +13,7 @@ import numpy as np
 from .. import _dtype as D
 from ..creation import _rng
 from ..ops import nonlinear as _nonlinear
+from ..ops import normalization as _normalization
 from ..ops.activation import log_softmax as _log_softmax
 from ..ops.activation import softmax as _softmax
 from ..ops.common import fmt_shape
@@ -29,13 +30,16 @@ from ..ops.registry import apply_inplace as _apply_inplace
 from ..tensor import Tensor, _make
 
 __all__ = [
+    "batch_norm",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "cross_entropy",
     "dropout",
     "elu",
+    "embedding",
     "gelu",
     "l1_loss",
+    "layer_norm",
     "leaky_relu",
     "linear",
     "log_softmax",
@@ -106,6 +110,28 @@ def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     """log(1 + exp(beta·x)) / beta, and x where beta·x > threshold."""
     return _nonlinear.softplus(input, beta, threshold)
+
+
+# --- lookups and normalisation -----------------------------------------------------------------
+def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None, max_norm: float | None = None,
+              norm_type: float = 2.0, scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
+    """The rows of ``weight`` at the indices in ``input``."""
+    if max_norm is not None or scale_grad_by_freq or sparse:
+        raise NotImplementedError("embedding(): max_norm, scale_grad_by_freq and sparse are not supported by "
+                                  "autogradviz")
+    return _normalization.embedding(input, weight, padding_idx)
+
+
+def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bias: Tensor | None = None,
+               eps: float = 1e-5) -> Tensor:
+    """Normalise over the last dims to mean 0 and variance 1, then scale and shift."""
+    return _normalization.layer_norm(input, normalized_shape, weight, bias, eps)
+
+
+def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None, weight: Tensor | None = None,
+               bias: Tensor | None = None, training: bool = False, momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    """Normalise each channel with the batch's statistics (training) or the running ones."""
+    return _normalization.batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)
 
 
 # --- encodings --------------------------------------------------------------------------------

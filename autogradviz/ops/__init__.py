@@ -18,6 +18,7 @@ from . import (
     loss,
     matrix,
     nonlinear,
+    normalization,
     rearrange,
     reduction,
     shape,
@@ -27,7 +28,8 @@ from .registry import REGISTRY, OpDef, apply
 
 __all__ = ["REGISTRY", "OpDef", "apply", "install_methods", "public_functions"]
 
-_MODULES = (elementwise, reduction, shape, linalg, indexing, activation, loss, special, nonlinear, matrix, rearrange)
+_MODULES = (elementwise, reduction, shape, linalg, indexing, activation, loss, special, nonlinear, matrix, rearrange,
+            normalization)
 
 # PyTorch returns inf and nan silently (log(0), 1/0, sqrt(-1)); NumPy warns. Silence NumPy's
 # floating-point warnings where our ops and rules compute, and nowhere else: no cost per call.

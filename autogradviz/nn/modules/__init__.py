@@ -1,22 +1,29 @@
 """The layers of ``autogradviz.nn``."""
 from .activation import ELU, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, SiLU, Softmax, Softplus, Tanh
+from .batchnorm import BatchNorm1d, BatchNorm2d
 from .container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from .dropout import Dropout
 from .flatten import Flatten
 from .linear import Identity, LazyLinear, Linear
 from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
 from .module import Module
+from .normalization import LayerNorm
+from .sparse import Embedding
 
 __all__ = [
            "ELU",
            "GELU",
            "BCELoss",
            "BCEWithLogitsLoss",
+           "BatchNorm1d",
+           "BatchNorm2d",
            "CrossEntropyLoss",
            "Dropout",
+           "Embedding",
            "Flatten",
            "Identity",
            "L1Loss",
+           "LayerNorm",
            "LazyLinear",
            "LeakyReLU",
            "Linear",
