@@ -444,3 +444,11 @@ case("batch_norm_training", lambda a, w, b: torch.nn.functional.batch_norm(a, No
 case("batch_norm_training_2d", lambda a: torch.nn.functional.batch_norm(a, None, None, training=True), (2, 2, 2, 3))
 case("batch_norm_eval", lambda a, w: torch.nn.functional.batch_norm(
     a, torch.tensor([0.5, -1.0], dtype=F64), torch.tensor([2.0, 0.5], dtype=F64), w), (3, 2), (2,))
+# Convolution, pooling, padding (ops/conv.py); second derivatives of conv2d and avg_pool2d are refused
+case("conv2d", lambda x, w, b: torch.nn.functional.conv2d(x, w, b, stride=2, padding=1), (2, 2, 5, 4), (3, 2, 3, 2),
+     (3,), second=False)
+case("conv2d_groups_dilation", lambda x, w: torch.nn.functional.conv2d(x, w, groups=2, dilation=2), (1, 4, 5, 5),
+     (2, 2, 2, 2), second=False)
+case("max_pool2d", lambda x: torch.nn.functional.max_pool2d(x, 2, padding=1), (2, 2, 4, 5))
+case("avg_pool2d", lambda x: torch.nn.functional.avg_pool2d(x, 3, 2, 1, ceil_mode=True), (1, 2, 6, 5), second=False)
+case("pad", lambda x: torch.nn.functional.pad(x, (1, -1, 2, 0), value=0.5), (2, 3, 4))

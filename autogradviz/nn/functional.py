@@ -12,6 +12,7 @@ import numpy as np
 
 from .. import _dtype as D
 from ..creation import _rng
+from ..ops import conv as _conv
 from ..ops import nonlinear as _nonlinear
 from ..ops import normalization as _normalization
 from ..ops.activation import log_softmax as _log_softmax
@@ -30,9 +31,11 @@ from ..ops.registry import apply_inplace as _apply_inplace
 from ..tensor import Tensor, _make
 
 __all__ = [
+    "avg_pool2d",
     "batch_norm",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
+    "conv2d",
     "cross_entropy",
     "dropout",
     "elu",
@@ -43,9 +46,11 @@ __all__ = [
     "leaky_relu",
     "linear",
     "log_softmax",
+    "max_pool2d",
     "mse_loss",
     "nll_loss",
     "one_hot",
+    "pad",
     "relu",
     "sigmoid",
     "silu",
@@ -132,6 +137,30 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
                bias: Tensor | None = None, training: bool = False, momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
     """Normalise each channel with the batch's statistics (training) or the running ones."""
     return _normalization.batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)
+
+
+# --- convolution, pooling, padding ---------------------------------------------------------------
+def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1,
+           groups: int = 1) -> Tensor:
+    """2-D cross-correlation of (N, C, H, W) input with (O, C/groups, kh, kw) kernels, plus bias."""
+    return _conv.conv2d(input, weight, bias, stride, padding, dilation, groups)
+
+
+def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False,
+               return_indices: bool = False):
+    """The maximum of each window (and where it was, with ``return_indices``)."""
+    return _conv.max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+
+
+def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
+               count_include_pad: bool = True, divisor_override: int | None = None) -> Tensor:
+    """The mean of each window."""
+    return _conv.avg_pool2d(input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)
+
+
+def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) -> Tensor:
+    """Pad the last dims by (left, right, top, bottom, ...) with ``value`` (negative amounts crop)."""
+    return _conv.pad(input, pad, mode, value)
 
 
 # --- encodings --------------------------------------------------------------------------------

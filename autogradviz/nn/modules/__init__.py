@@ -2,21 +2,25 @@
 from .activation import ELU, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, SiLU, Softmax, Softplus, Tanh
 from .batchnorm import BatchNorm1d, BatchNorm2d
 from .container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
+from .conv import Conv2d
 from .dropout import Dropout
 from .flatten import Flatten
 from .linear import Identity, LazyLinear, Linear
 from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
 from .module import Module
 from .normalization import LayerNorm
+from .pooling import AvgPool2d, MaxPool2d
 from .sparse import Embedding
 
 __all__ = [
            "ELU",
            "GELU",
+           "AvgPool2d",
            "BCELoss",
            "BCEWithLogitsLoss",
            "BatchNorm1d",
            "BatchNorm2d",
+           "Conv2d",
            "CrossEntropyLoss",
            "Dropout",
            "Embedding",
@@ -29,6 +33,7 @@ __all__ = [
            "Linear",
            "LogSoftmax",
            "MSELoss",
+           "MaxPool2d",
            "Module",
            "ModuleDict",
            "ModuleList",
