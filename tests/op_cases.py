@@ -350,7 +350,6 @@ case("clone", lambda a: a.clone() * a, (2, 3))
 case("clone_fn", lambda a: torch.clone(a), (2, 3))
 case("contiguous", lambda a: a.t().contiguous(), (2, 3))
 
-
 # A custom Function, and one with a non-tensor argument
 class Cube(torch.autograd.Function):
     @staticmethod
@@ -420,6 +419,7 @@ case("silu", lambda a: torch.nn.functional.silu(a), (2, 3))
 case("leaky_relu", lambda a: torch.nn.functional.leaky_relu(a, 0.2), Away((2, 3)))
 case("elu", lambda a: torch.nn.functional.elu(a, alpha=0.7), Away((2, 3)))
 case("softplus", lambda a: torch.nn.functional.softplus(a * 5, beta=2.0, threshold=6.0), Away((2, 3)))
+
 # Matrices and rearranging (ops/matrix.py, ops/rearrange.py)
 case("bmm", lambda a, b: torch.bmm(a, b), (2, 3, 4), (2, 4, 2))
 case("tril", lambda a: torch.tril(a), (3, 4))
@@ -435,6 +435,7 @@ case("topk", lambda a: a.topk(2, dim=0).values, (4, 3))
 case("cumprod", lambda a: torch.cumprod(a, 1), Away((2, 4)))
 case("cumprod_with_zero", lambda a: torch.cumprod(a * torch.tensor([1.0, 0.0, 1.0, 1.0], dtype=F64), 1), (2, 4),
      second=False)
+
 # Lookups and normalisation (ops/normalization.py)
 case("embedding", lambda w: torch.nn.functional.embedding(torch.tensor([[0, 2], [2, 3]]), w), (4, 3))
 case("layer_norm", lambda a, w, b: torch.nn.functional.layer_norm(a, (4,), w, b), (3, 4), (4,), (4,))
@@ -444,6 +445,7 @@ case("batch_norm_training", lambda a, w, b: torch.nn.functional.batch_norm(a, No
 case("batch_norm_training_2d", lambda a: torch.nn.functional.batch_norm(a, None, None, training=True), (2, 2, 2, 3))
 case("batch_norm_eval", lambda a, w: torch.nn.functional.batch_norm(
     a, torch.tensor([0.5, -1.0], dtype=F64), torch.tensor([2.0, 0.5], dtype=F64), w), (3, 2), (2,))
+
 # Convolution, pooling, padding (ops/conv.py); second derivatives of conv2d and avg_pool2d are refused
 case("conv2d", lambda x, w, b: torch.nn.functional.conv2d(x, w, b, stride=2, padding=1), (2, 2, 5, 4), (3, 2, 3, 2),
      (3,), second=False)
