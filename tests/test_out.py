@@ -77,7 +77,7 @@ def tensor_functions() -> list[str]:
         if (name.startswith("_") or name in ("manual_seed", "seed") or not inspect.isfunction(fn)
                 or not callable(getattr(torch, name, None))):
             continue
-        if fn.__module__.startswith(("autogradviz.ops", "autogradviz.creation")) or hasattr(fn, "__wrapped__"):
+        if inspect.unwrap(fn).__module__.startswith(("autogradviz.ops", "autogradviz.creation")):
             names.append(name)
     return sorted(names)
 
