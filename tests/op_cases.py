@@ -454,3 +454,7 @@ case("conv2d_groups_dilation", lambda x, w: torch.nn.functional.conv2d(x, w, gro
 case("max_pool2d", lambda x: torch.nn.functional.max_pool2d(x, 2, padding=1), (2, 2, 4, 5))
 case("avg_pool2d", lambda x: torch.nn.functional.avg_pool2d(x, 3, 2, 1, ceil_mode=True), (1, 2, 6, 5), second=False)
 case("pad", lambda x: torch.nn.functional.pad(x, (1, -1, 2, 0), value=0.5), (2, 3, 4))
+
+# Robust regression losses (ops/robust_loss.py)
+case("smooth_l1_loss", lambda a, b: torch.nn.functional.smooth_l1_loss(a, b, beta=0.7), (3, 4), (3, 4))
+case("huber_loss", lambda a, b: torch.nn.functional.huber_loss(a, b, reduction="sum", delta=0.6), (3, 4), (4,))

@@ -60,6 +60,21 @@ CALLS = {
     "vstack": (lambda L, a, b: L.vstack([a, b]), [(3,), (2, 3)]),
     "meshgrid_ij": (lambda L, a, b: L.meshgrid(a, b, indexing="ij")[0], [(3,), (2,)]),
     "meshgrid_xy": (lambda L, a, b: L.meshgrid(a, b, indexing="xy")[1], [(3,), (2,)]),
+    "smooth_l1_loss": (lambda L, a, b: L.nn.functional.smooth_l1_loss(a, b), [(3, 4), (3, 4)]),
+    "smooth_l1_loss_beta_none": (lambda L, a, b: L.nn.SmoothL1Loss(reduction="none", beta=0.5)(a, b), [(3, 4), (4,)]),
+    "smooth_l1_loss_beta_zero": (lambda L, a, b: L.nn.functional.smooth_l1_loss(a, b, beta=0.0), [(3, 4), (3, 4)]),
+    "huber_loss": (lambda L, a, b: L.nn.HuberLoss(delta=0.5)(a, b), [(3, 4), (3, 4)]),
+    "huber_loss_sum": (lambda L, a, b: L.nn.functional.huber_loss(a, b, reduction="sum", delta=2.0), [(5,), (5,)]),
+    "kl_div_batchmean": (lambda L, a, b: L.nn.functional.kl_div(a.log_softmax(1), b.softmax(1), reduction="batchmean"),
+                         [(3, 4), (3, 4)]),
+    "kl_div_sum_log_target": (lambda L, a, b: L.nn.KLDivLoss(reduction="sum", log_target=True)(a.log_softmax(1),
+                                                                                              b.log_softmax(1)),
+                              [(3, 4), (3, 4)]),
+    "kl_div_none": (lambda L, a, b: L.nn.functional.kl_div(a, b.softmax(0), reduction="none"), [(3, 4), (3, 4)]),
+    "normalize": (lambda L, a: L.nn.functional.normalize(a), [(3, 4)]),
+    "normalize_p1_dim0": (lambda L, a: L.nn.functional.normalize(a, p=1.0, dim=0), [(3, 4)]),
+    "cosine_similarity": (lambda L, a, b: L.nn.functional.cosine_similarity(a, b), [(3, 4), (3, 4)]),
+    "cosine_similarity_broadcast": (lambda L, a, b: L.nn.functional.cosine_similarity(a, b, dim=-1), [(3, 4), (4,)]),
 }
 
 
@@ -130,6 +145,11 @@ ERRORS = [
     "lib.unique(lib.tensor([3.0, 1.0, 3.0]), return_inverse=True, return_counts=True)",
     "lib.meshgrid(lib.ones(2), lib.ones(3), indexing='ab')",
     "lib.tensor([[1.0, 2.0], [3.0, 4.0]]).diag()",
+    "lib.nn.functional.smooth_l1_loss(lib.ones(2), lib.ones(2), beta=-1)",
+    "lib.nn.functional.huber_loss(lib.ones(2), lib.ones(2), delta=0)",
+    "lib.nn.functional.huber_loss(lib.ones(2), lib.ones(2), reduction='avg')",
+    "lib.nn.functional.kl_div(lib.ones(2), lib.ones(2), reduction='avg')",
+    "[repr(m) for m in (lib.nn.SmoothL1Loss(), lib.nn.HuberLoss(), lib.nn.KLDivLoss())]",
     "[repr(m) for m in (lib.nn.GELU(), lib.nn.GELU('tanh'), lib.nn.SiLU(), lib.nn.LeakyReLU(0.2, True), lib.nn.ELU(), "
     "lib.nn.Softplus(2, 10))]",
 ]

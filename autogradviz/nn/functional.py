@@ -15,12 +15,14 @@ from ..creation import _rng
 from ..ops import conv as _conv
 from ..ops import nonlinear as _nonlinear
 from ..ops import normalization as _normalization
+from ..ops import robust_loss as _robust_loss
 from ..ops.activation import log_softmax as _log_softmax
 from ..ops.activation import softmax as _softmax
 from ..ops.common import fmt_shape
 from ..ops.elementwise import relu as _relu
 from ..ops.elementwise import sigmoid as _sigmoid
 from ..ops.elementwise import tanh as _tanh
+from ..ops.elementwise import where as _where
 from ..ops.linalg import addmm, matmul
 from ..ops.loss import binary_cross_entropy as _bce
 from ..ops.loss import binary_cross_entropy_with_logits as _bce_logits
@@ -36,11 +38,14 @@ __all__ = [
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "conv2d",
+    "cosine_similarity",
     "cross_entropy",
     "dropout",
     "elu",
     "embedding",
     "gelu",
+    "huber_loss",
+    "kl_div",
     "l1_loss",
     "layer_norm",
     "leaky_relu",
@@ -49,11 +54,13 @@ __all__ = [
     "max_pool2d",
     "mse_loss",
     "nll_loss",
+    "normalize",
     "one_hot",
     "pad",
     "relu",
     "sigmoid",
     "silu",
+    "smooth_l1_loss",
     "softmax",
     "softplus",
     "tanh",
@@ -161,6 +168,65 @@ def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bo
 def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) -> Tensor:
     """Pad the last dims by (left, right, top, bottom, ...) with ``value`` (negative amounts crop)."""
     return _conv.pad(input, pad, mode, value)
+
+
+# --- more losses and similarities ------------------------------------------------------------------
+def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean",
+                   beta: float = 1.0) -> Tensor:
+    """½·d²/beta where |d| < beta, else |d| − ½·beta (d = input − target); one SmoothL1LossBackward0."""
+    return _robust_loss.smooth_l1_loss(input, target, _legacy_reduction(size_average, reduce, reduction), beta)
+
+
+def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0,
+               weight: Tensor | None = None) -> Tensor:
+    """½·d² where |d| < delta, else delta·(|d| − ½·delta) (d = input − target); one HuberLossBackward0."""
+    if weight is not None:
+        raise NotImplementedError("huber_loss(weight=...) is not supported by autogradviz")
+    return _robust_loss.huber_loss(input, target, reduction, delta)
+
+
+def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean",
+           log_target: bool = False) -> Tensor:
+    """KL(target ‖ exp(input)) pointwise: target·(log target − input), with input log-probabilities
+    (and target too when ``log_target``); composed from elementwise ops, as PyTorch does."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    if reduction not in ("none", "mean", "sum", "batchmean"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    if log_target:
+        loss = target.exp() * (target - input)
+    else:
+        if target.requires_grad:
+            plogp = _where(target > 0, target * target.log(), target * 0)
+        else:   # xlogy(target, target): 0 where the target is 0
+            t = target.detach().numpy()
+            with np.errstate(divide="ignore", invalid="ignore"):
+                plogp = Tensor(np.where(t > 0, t * np.log(np.where(t > 0, t, 1)), 0).astype(t.dtype))
+        loss = plogp - target * input
+    if reduction == "mean":
+        import warnings
+        warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the support size."
+                      "'batchmean' divides only by the batch size, and aligns with the KL div math definition."
+                      "'mean' will be changed to behave the same as 'batchmean' in the next major release.",
+                      UserWarning, stacklevel=2)
+        return loss.mean()
+    if reduction == "batchmean":
+        return loss.sum() / input.shape[0] if input.ndim else loss.sum()
+    return loss.sum() if reduction == "sum" else loss
+
+
+def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Tensor:
+    """``input`` divided by its p-norm along ``dim`` (at least ``eps``)."""
+    denom = input.norm(p, dim, keepdim=True).clamp_min(eps).expand_as(input)
+    return input / denom
+
+
+def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
+    """x1·x2 / (‖x1‖·‖x2‖) along ``dim`` (each norm at least ``eps``)."""
+    shape = np.broadcast_shapes(tuple(x1.shape), tuple(x2.shape))
+    x1, x2 = x1.expand(*shape), x2.expand(*shape)
+    n1 = x1.norm(2, dim, keepdim=True).clamp_min(eps)
+    n2 = x2.norm(2, dim, keepdim=True).clamp_min(eps)
+    return ((x1 / n1) * (x2 / n2)).sum(dim)
 
 
 # --- encodings --------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from . import (
     normalization,
     rearrange,
     reduction,
+    robust_loss,
     shape,
     special,
 )
@@ -30,7 +31,7 @@ from .registry import REGISTRY, OpDef, apply
 __all__ = ["REGISTRY", "OpDef", "apply", "install_methods", "public_functions"]
 
 _MODULES = (elementwise, reduction, shape, linalg, indexing, activation, loss, special, nonlinear, matrix, rearrange,
-            normalization, conv)
+            normalization, conv, robust_loss)
 
 # PyTorch returns inf and nan silently (log(0), 1/0, sqrt(-1)); NumPy warns. Silence NumPy's
 # floating-point warnings where our ops and rules compute, and nowhere else: no cost per call.
