@@ -458,3 +458,11 @@ case("pad", lambda x: torch.nn.functional.pad(x, (1, -1, 2, 0), value=0.5), (2, 
 # Robust regression losses (ops/robust_loss.py)
 case("smooth_l1_loss", lambda a, b: torch.nn.functional.smooth_l1_loss(a, b, beta=0.7), (3, 4), (3, 4))
 case("huber_loss", lambda a, b: torch.nn.functional.huber_loss(a, b, reduction="sum", delta=0.6), (3, 4), (4,))
+
+# Scatter, windows, distances (ops/gather_scatter.py)
+case("scatter", lambda x, s: x.scatter(0, torch.tensor([[0, 1, 2, 0]]), s), (3, 4), (1, 4))
+case("scatter_value", lambda x: x.scatter(1, torch.tensor([[0], [3], [1]]), 2.5), (3, 4))
+case("scatter_add", lambda x, s: x.scatter_add(0, torch.tensor([[0, 1, 0, 0], [0, 0, 2, 1]]), s), (3, 4), (2, 4))
+case("unfold", lambda x: x.unfold(1, 2, 1), (3, 4), second=False)
+case("cdist", lambda a, b: torch.cdist(a, b), (3, 4), (2, 4), second=False)
+case("cdist_p1", lambda a, b: torch.cdist(a, b, p=1.5), (2, 3, 2), (2, 2, 2), second=False)

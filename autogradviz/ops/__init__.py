@@ -14,6 +14,7 @@ from . import (
     activation,
     conv,
     elementwise,
+    gather_scatter,
     indexing,
     linalg,
     loss,
@@ -31,7 +32,7 @@ from .registry import REGISTRY, OpDef, apply
 __all__ = ["REGISTRY", "OpDef", "apply", "install_methods", "public_functions"]
 
 _MODULES = (elementwise, reduction, shape, linalg, indexing, activation, loss, special, nonlinear, matrix, rearrange,
-            normalization, conv, robust_loss)
+            normalization, conv, robust_loss, gather_scatter)
 
 # PyTorch returns inf and nan silently (log(0), 1/0, sqrt(-1)); NumPy warns. Silence NumPy's
 # floating-point warnings where our ops and rules compute, and nowhere else: no cost per call.
@@ -42,9 +43,11 @@ _OTHER_FUNCTIONS = {elementwise: ("allclose", "isclose", "equal", "bitwise_not",
                     reduction: ("argmax", "argmin", "all", "any", "count_nonzero"),
                     linalg: ("outer", "ger"),
                     matrix: ("diag",),
-                    rearrange: ("tile", "argsort", "hstack", "vstack", "meshgrid", "nonzero", "unique")}
+                    rearrange: ("tile", "argsort", "hstack", "vstack", "meshgrid", "nonzero", "unique"),
+                    gather_scatter: ("scatter", "scatter_add", "einsum", "tensordot", "repeat_interleave")}
 _OTHER_METHODS = ("allclose", "isclose", "equal", "floor_divide", "argmax", "argmin", "all", "any",
-                  "count_nonzero", "outer", "diag", "tile", "argsort", "nonzero", "unique")
+                  "count_nonzero", "outer", "diag", "tile", "argsort", "nonzero", "unique", "scatter", "scatter_add",
+                  "repeat_interleave")
 
 
 def _defined(op: OpDef, name: str) -> Callable:

@@ -35,9 +35,9 @@ OUT_FUNCTIONS = (
     "le", "lerp", "less", "less_equal", "log", "log10", "log1p", "log2", "log_softmax", "logaddexp", "logical_and",
     "logical_not", "logical_or", "logical_xor", "logsumexp", "lt", "matmul", "max", "maximum", "mean", "min",
     "minimum", "mm", "mul", "multiply", "mv", "ne", "neg", "negative", "nonzero", "norm", "not_equal", "outer",
-    "pow", "prod", "reciprocal", "remainder", "round", "rsqrt", "sigmoid", "sign", "sin", "sinh", "softmax", "sort",
-    "sqrt", "square", "stack", "std", "sub", "subtract", "sum", "tan", "tanh", "topk", "tril", "triu",
-    "true_divide", "var", "vdot", "vstack", "where",
+    "pow", "prod", "reciprocal", "remainder", "round", "rsqrt", "scatter", "scatter_add", "sigmoid", "sign", "sin",
+    "sinh", "softmax", "sort", "sqrt", "square", "stack", "std", "sub", "subtract", "sum", "tan", "tanh",
+    "tensordot", "topk", "tril", "triu", "true_divide", "var", "vdot", "vstack", "where",
 )
 # Factories take ``out=`` too; their values are made in ``out``'s dtype unless ``dtype=`` says otherwise.
 OUT_FACTORIES = ("arange", "empty", "eye", "full", "linspace", "logspace", "normal", "ones", "rand", "randint",
