@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import random
-import time
 import xml.etree.ElementTree as ET
 from collections import Counter
 
@@ -72,12 +71,10 @@ def test_small_graph_is_returned_unchanged():
         collapse(g, 0)
 
 
-def test_100k_same_op_chain_folds_into_one_node_quickly():
+def test_100k_same_op_chain_folds_into_one_node():
+    # (its speed is measured in benchmarks/bench_render.py, not asserted here)
     g = chain(100_000)
-    t = time.perf_counter()
     c = collapse(g, 50)
-    elapsed = time.perf_counter() - t
-    assert elapsed < 2.0                                  # typically ~0.15 s
     assert len(c.nodes) <= 50
     check_well_formed(c)
     folded = [n for n in c.nodes if n.kind == "collapsed"]
@@ -104,9 +101,7 @@ def test_chain_with_constants_absorbs_private_inputs():
 
 def test_alternating_ops_fold_the_middle_band():
     g = chain(100_000, ops=("MulBackward0", "AddBackward0"), constants=True)
-    t = time.perf_counter()
     c = collapse(g, 60)
-    assert time.perf_counter() - t < 4.0
     assert len(c.nodes) <= 60
     check_well_formed(c)
     assert weight(c) == len(g.nodes)

@@ -1,7 +1,6 @@
 """The SVG writer: structure, labels, styles, restyling without re-layout, orientation."""
 from __future__ import annotations
 
-import time
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -194,17 +193,19 @@ def test_empty_and_single_node_graphs(engine):
     assert one.width > one.nodes["a"].w
 
 
-def test_restyle_is_fast_for_200_nodes():
+def test_restyle_of_200_nodes_reuses_the_layout():
+    # (restyling speed is measured in benchmarks/bench_render.py, not asserted here)
     nodes = [Node(f"n{i}", "op" if i else "leaf", f"v{i}", op="AddBackward0", symbol="+", value=f"{i}.")
              for i in range(200)]
     edges = [Edge(f"n{i // 2}", f"n{i}", i % 2) for i in range(1, 200)]
     L = layout(Graph(nodes, edges), engine="python")
-    L.svg()
-    t = time.perf_counter()
-    for k in range(10):
-        L.svg(styles={f"n{i}": "done" for i in range(k * 20)}, edge_labels={("n0", "n1", 1): "g"})
-    per_call = (time.perf_counter() - t) / 10
-    assert per_call < 0.1                          # target 20 ms; generous for slow CI machines
+    plain = ET.fromstring(L.svg())
+    styled = ET.fromstring(L.svg(styles={f"n{i}": "done" for i in range(40)}, edge_labels={("n0", "n1", 1): "g"}))
+    assert (styled.get("width"), styled.get("height")) == (plain.get("width"), plain.get("height"))
+    states = [g.get("data-state") for g in node_groups(styled).values()]
+    assert states.count("done") == 40 and len(states) == 200
+    assert [g.get("transform") for g in node_groups(styled).values()] == \
+        [g.get("transform") for g in node_groups(plain).values()]
 
 
 def test_to_svg_function_equals_method():
