@@ -38,7 +38,9 @@ def op_terms(fn, input_label: Callable[[int], str | None]) -> dict[str, Term]:
     None for an absent input) and each parameter's value."""
     op = fn.schema
     terms: dict[str, Term] = {}
-    for key, value in fn.params().items():
+    params = fn.params()
+    for key in params:
+        value = params[key]
         terms[key] = index_term(value) if key == "index" else value_term(value)
     labels = [input_label(i) for i in range(len(fn.next_functions))]
     if op is None:   # a custom Function: its inputs by position

@@ -1,6 +1,7 @@
 """Walk the engine's graph (iteratively) into the plain ``Graph`` description."""
 from __future__ import annotations
 
+import gc
 from collections import deque
 from collections.abc import Mapping
 from typing import Any
@@ -70,6 +71,17 @@ class _Tracer:
         return node
 
     def run(self, tensors) -> Graph:
+        # Tracing makes many small objects and no reference cycles: the cyclic garbage collector's
+        # passes over a big graph would cost more than the walk itself.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return self._run(tensors)
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _run(self, tensors) -> Graph:
         # Named tensors (and the outputs) give names and values to the op nodes they hold.
         for t in list(tensors) + self.named_tensors:
             if t.grad_fn is not None:
@@ -133,7 +145,8 @@ class _Tracer:
         """Titles, labels and rules in the student's names, inputs before the ops that use them."""
         from . import texts
         for fn, node in sorted(self.ops, key=lambda pair: pair[1].order):
-            terms = texts.op_terms(fn, lambda i, fn=fn: self._input_label(fn, i))
+            labels = self._input_labels(fn)
+            terms = texts.op_terms(fn, labels.__getitem__)
             expr, rules = texts.describe(fn, terms)
             if node.name is None:
                 node.label = texts.unnamed_label(fn, expr)
@@ -143,16 +156,21 @@ class _Tracer:
             else:
                 node.formula = "\n".join(r for r in rules if r)
 
-    def _input_label(self, fn, i: int) -> str | None:
+    def _input_labels(self, fn) -> list[str | None]:
+        """How ``fn`` refers to each input: its box's label, or a number (None: no input there)."""
         from . import texts
-        src = self.inputs[id(fn)][i]
-        if src is not None and src.kind != "constant":
-            return src.label
-        constants = fn.constants()
-        if i not in constants:
-            return None
-        c = constants[i]
-        return texts.constant_label(c, self.names.get(id(c)) if isinstance(c, Tensor) else None)
+        labels: list[str | None] = []
+        constants = None
+        for src in self.inputs[id(fn)]:
+            if src is not None and src.kind != "constant":
+                labels.append(src.label)
+                continue
+            if constants is None:
+                constants = fn.constants()
+            c = constants.get(len(labels))
+            labels.append(None if c is None and len(labels) not in constants else
+                          texts.constant_label(c, self.names.get(id(c)) if isinstance(c, Tensor) else None))
+        return labels
 
     def _saved_text(self, fn) -> list[str]:
         out = []
