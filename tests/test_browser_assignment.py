@@ -1,0 +1,35 @@
+"""The student copy of the worksheet in a real JupyterLab (Debian's Chromium): after Run All, a
+wrong answer typed into an answer cell gets the checker's hint in the check cell below it."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from browser_support import browser_page, jupyterlab, open_and_run_all, require_browser
+from grading_support import MISTAKES, ROOT, build
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_wrong_answer_typed_into_the_student_copy_gets_the_hint(tmp_path, output_dir):
+    require_browser()
+    shutil.copytree(ROOT / "notebooks", tmp_path / "notebooks")
+    wrong, words = MISTAKES["grad-2xTx"]
+    with jupyterlab(tmp_path) as (base, token), browser_page() as page:
+        open_and_run_all(page, base, token, f"notebooks/{build.STUDENT_COPY.name}")
+        check = page.locator(".jp-CodeCell", has_text='exercises.check("grad-2xTx", answer)')
+        feedback = check.locator(".jp-OutputArea-output")
+        expect(feedback).to_contain_text("Not answered yet")
+        answer = check.locator("xpath=preceding-sibling::div[contains(@class, 'jp-Cell')][1]")
+        expect(answer).to_contain_text(build.BLANK)
+        answer.locator(".cm-content").click()
+        page.keyboard.press("Control+End")  # the blank is the cell's last line: replace it
+        page.keyboard.press("Shift+Home")
+        page.keyboard.type(wrong)
+        page.keyboard.press("Shift+Enter")  # run the answer cell, go to the check cell
+        page.keyboard.press("Shift+Enter")  # run the check cell
+        expect(feedback).to_contain_text(words)
+        expect(feedback).to_contain_text("✗ grad-2xTx: Your answer is 2× the expected gradient")
+        check.scroll_into_view_if_needed()
+        page.screenshot(path=str(output_dir / "03-exercises-wrong-answer.png"))
