@@ -54,7 +54,8 @@ def samples(lib) -> dict:
         "meshgrid": ((v, v), {"indexing": "ij"}), "nonzero": ((i,), {}), "unique": ((i,), {}),
         "scatter": ((x, 0, lib.tensor([[0, 1, 0]]), y), {}), "scatter_add": ((x, 0, lib.tensor([[0, 1, 0]]), y), {}),
         "einsum": (("ij,jk->ik", m, m), {}), "tensordot": ((m, m), {"dims": 1}), "cdist": ((m, m), {}),
-        "repeat_interleave": ((v, 2), {}), "all": ((b, 0), {}), "any": ((b, 0), {}), "clamp_min": ((x, 1.0), {}),
+        "repeat_interleave": ((v, 2), {}), "bernoulli": ((x * 0.3,), {}), "multinomial": ((x, 2), {}),
+        "randint_like": ((i, 10), {}), "all": ((b, 0), {}), "any": ((b, 0), {}), "clamp_min": ((x, 1.0), {}),
         "clamp_max": ((x, 1.0), {}), "where": ((b, x, y), {}), "addmm": ((v, m, m), {}), "mv": ((m, v), {}),
         "gather": ((x, 1, lib.tensor([[0, 0], [2, 1]])), {}), "index_select": ((x, 1, lib.tensor([2, 0])), {}),
         "masked_fill": ((x, b, 0.0), {}), "permute": ((x, (1, 0)), {}), "reshape": ((x, (3, 2)), {}),
@@ -69,7 +70,8 @@ def samples(lib) -> dict:
     return calls
 
 
-RANDOM = {"rand", "randn", "randint", "randperm", "empty", "normal", "rand_like", "randn_like", "empty_like"}
+RANDOM = {"rand", "randn", "randint", "randperm", "empty", "normal", "rand_like", "randn_like", "empty_like", "bernoulli",
+          "multinomial", "randint_like"}
 
 
 def tensor_functions() -> list[str]:

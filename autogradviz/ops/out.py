@@ -28,16 +28,16 @@ from .registry import _check_cast
 # The functions of ``torch`` that take ``out=`` (checked against PyTorch by tests/test_out.py).
 OUT_FUNCTIONS = (
     "abs", "absolute", "acos", "add", "addmm", "all", "amax", "amin", "any", "arccos", "arcsin", "arctan",
-    "arctan2", "argmax", "argmin", "asin", "atan", "atan2", "bitwise_and", "bitwise_not", "bitwise_or",
+    "arctan2", "argmax", "argmin", "asin", "atan", "atan2", "bernoulli", "bitwise_and", "bitwise_not", "bitwise_or",
     "bitwise_xor", "bmm", "cat", "ceil", "clamp", "clamp_max", "clamp_min", "clip", "concat", "concatenate", "cos",
     "cosh", "cumprod", "cumsum", "diag", "div", "divide", "dot", "eq", "erf", "exp", "expm1", "floor",
     "floor_divide", "gather", "ge", "ger", "greater", "greater_equal", "gt", "hstack", "index_select", "inner",
     "le", "lerp", "less", "less_equal", "log", "log10", "log1p", "log2", "log_softmax", "logaddexp", "logical_and",
     "logical_not", "logical_or", "logical_xor", "logsumexp", "lt", "matmul", "max", "maximum", "mean", "min",
-    "minimum", "mm", "mul", "multiply", "mv", "ne", "neg", "negative", "nonzero", "norm", "not_equal", "outer",
-    "pow", "prod", "reciprocal", "remainder", "round", "rsqrt", "scatter", "scatter_add", "sigmoid", "sign", "sin",
-    "sinh", "softmax", "sort", "sqrt", "square", "stack", "std", "sub", "subtract", "sum", "tan", "tanh",
-    "tensordot", "topk", "tril", "triu", "true_divide", "var", "vdot", "vstack", "where",
+    "minimum", "mm", "mul", "multinomial", "multiply", "mv", "ne", "neg", "negative", "nonzero", "norm",
+    "not_equal", "outer", "pow", "prod", "reciprocal", "remainder", "round", "rsqrt", "scatter", "scatter_add",
+    "sigmoid", "sign", "sin", "sinh", "softmax", "sort", "sqrt", "square", "stack", "std", "sub", "subtract", "sum",
+    "tan", "tanh", "tensordot", "topk", "tril", "triu", "true_divide", "var", "vdot", "vstack", "where",
 )
 # Factories take ``out=`` too; their values are made in ``out``'s dtype unless ``dtype=`` says otherwise.
 OUT_FACTORIES = ("arange", "empty", "eye", "full", "linspace", "logspace", "normal", "ones", "rand", "randint",
@@ -114,9 +114,11 @@ def install_out(namespace: dict) -> None:
     """Give the functions of a namespace (``autogradviz``'s) their ``out=`` argument; functions
     that PyTorch gives none refuse it."""
     for name in OUT_FUNCTIONS:
-        namespace[name] = with_out(namespace[name], name)
+        if name in namespace:
+            namespace[name] = with_out(namespace[name], name)
     for name in OUT_FACTORIES:
-        namespace[name] = with_out(namespace[name], name, factory=True)
+        if name in namespace:
+            namespace[name] = with_out(namespace[name], name, factory=True)
     wrapped = set(OUT_FUNCTIONS + OUT_FACTORIES)
     for name, fn in list(namespace.items()):
         if name not in wrapped and inspect.isfunction(fn) and "out" in inspect.signature(fn).parameters:
