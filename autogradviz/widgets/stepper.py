@@ -27,7 +27,7 @@ def _edge_text(grad) -> str:
 # under 12 px.
 PICTURE_HEIGHT = 540.0
 MIN_SCALE = 0.88                 # node text (14 px and up) shows at 12.3 px or more
-PANEL_WIDTH = 280
+PANEL_WIDTH = 240                 # the explanation's share beside the picture (its min-width too)
 WIDGET_EDGE = 12                  # px an HTML widget takes around its content (margins)
 
 
