@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib as _importlib
 
-from . import _dtype, _tensor_new, autograd
+from . import _dtype, _inplace_random, _tensor_new, autograd, random
 from ._device import device, get_default_device, set_default_device
 from ._dtype import bool_ as bool
 from ._dtype import (
@@ -36,10 +36,10 @@ from ._grad_mode import (
 )
 from ._printing import set_printoptions
 from .creation import (
-    Generator,
     arange,
     as_tensor,
     asarray,
+    bernoulli,
     empty,
     empty_like,
     eye,
@@ -48,17 +48,17 @@ from .creation import (
     full_like,
     linspace,
     logspace,
-    manual_seed,
+    multinomial,
     normal,
     ones,
     ones_like,
     rand,
     rand_like,
     randint,
+    randint_like,
     randn,
     randn_like,
     randperm,
-    seed,
     tensor,
     zeros,
     zeros_like,
@@ -66,10 +66,20 @@ from .creation import (
 from .ops import install_methods as _install_methods
 from .ops import public_functions as _public_functions
 from .ops.out import install_out as _install_out
+from .random import (
+    Generator,
+    default_generator,
+    get_rng_state,
+    initial_seed,
+    manual_seed,
+    seed,
+    set_rng_state,
+)
 from .tensor import Size, Tensor, is_tensor
 
 _install_methods(Tensor)
 _tensor_new.install(Tensor)
+_inplace_random.install(Tensor)
 # torch.add, torch.sum, torch.matmul, ...: every function the op table names (autogradviz/ops/).
 globals().update(_public_functions())
 _install_out(globals())   # out= where PyTorch takes it, refused elsewhere

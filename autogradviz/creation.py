@@ -1,5 +1,6 @@
 """Tensor factories: tensor, as_tensor, from_numpy, arange, linspace, zeros/ones/full(_like),
-eye, rand/randn/normal/randint, and the global random generator (manual_seed)."""
+eye; the random ones (rand, randn, randint, randperm, normal, bernoulli, multinomial) draw as
+PyTorch's CPU kernels do (``_sampling``), from a ``random.Generator``."""
 from __future__ import annotations
 
 import numbers
@@ -8,43 +9,12 @@ from typing import Any
 import numpy as np
 
 from . import _dtype as D
+from . import _inplace_random as R
+from . import _sampling as S
 from ._device import check_device
 from .ops.common import shape_arg
+from .random import Generator, generator_or_default
 from .tensor import Tensor, _make
-
-_generator = np.random.default_rng()
-
-
-class Generator:
-    """A random generator (``torch.Generator``) backed by NumPy's PCG64."""
-
-    def __init__(self, device="cpu"):
-        self._rng = np.random.default_rng()
-        self._seed = None
-
-    def manual_seed(self, seed: int) -> Generator:
-        self._rng = np.random.default_rng(int(seed))
-        self._seed = int(seed)
-        return self
-
-    def initial_seed(self) -> int | None:
-        return self._seed
-
-
-def manual_seed(seed: int) -> Generator:
-    """Seed the global generator so random tensors repeat."""
-    global _generator
-    _generator = np.random.default_rng(int(seed))
-    g = Generator()
-    g._rng, g._seed = _generator, int(seed)
-    return g
-
-
-seed = manual_seed
-
-
-def _rng(generator=None):
-    return generator._rng if generator is not None else _generator
 
 
 def _infer_nested(data) -> set[int]:
@@ -223,14 +193,6 @@ def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False
     return _finish(np.full(shape, fill_value, dtype=dt.np), dt, requires_grad)
 
 
-def rand_like(input, *, dtype=None, requires_grad=False) -> Tensor:
-    return rand(*input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
-
-
-def randn_like(input, *, dtype=None, requires_grad=False) -> Tensor:
-    return randn(*input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
-
-
 def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False) -> Tensor:
     """Values from start (default 0) up to, not including, end."""
     check_device(device)
@@ -276,49 +238,187 @@ def eye(n, m=None, *, dtype=None, device=None, requires_grad=False) -> Tensor:
     return _finish(np.eye(n, m if m is not None else n, dtype=dt.np), dt, requires_grad)
 
 
-def _size_kw(size, kw):
-    if "size" in kw:
-        return _size((kw.pop("size"),))
-    return _size(size)
+# --- random factories: a new tensor, then the in-place method PyTorch applies to it -----------
+def _random_size(size, kw) -> tuple[int, ...]:
+    """The size of a random factory: ``rand(2, 3)``, ``rand((2, 3))`` or ``rand(size=(2, 3))``."""
+    if set(kw) - {"size"}:
+        raise TypeError(f"got an unexpected keyword argument {sorted(set(kw) - {'size'})[0]!r}")
+    return _size((kw["size"],)) if "size" in kw else _size(size)
 
 
-def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, **kw) -> Tensor:
+def _new(shape, dtype: D.dtype) -> Tensor:
+    return _make(np.empty(shape, dtype.np), dtype)
+
+
+def _empty_like(input: Tensor, dtype: D.dtype | None) -> Tensor:
+    """A new tensor shaped and laid out like ``input`` (PyTorch's ``empty_like`` keeps the strides
+    of a dense tensor, and the random fill follows them)."""
+    dt = dtype or input.dtype
+    return _make(np.empty_like(input._data, dtype=dt.np), dt)
+
+
+def _done(t: Tensor, requires_grad: bool) -> Tensor:
+    return _finish(t._data, t._dtype, requires_grad)
+
+
+def rand(*size, generator: Generator | None = None, dtype=None, layout=None, device=None,
+         requires_grad: bool = False, pin_memory: bool = False, **kw) -> Tensor:
     """Uniform random numbers in [0, 1)."""
-    dt = _factory_dtype(dtype)
-    shape = _size_kw(size, kw)
-    return _finish(_rng(generator).random(shape).astype(dt.np), dt, requires_grad)
+    check_device(device)
+    t = _new(_random_size(size, kw), _factory_dtype(dtype))
+    return _done(R.uniform_(t, generator=generator), requires_grad)
 
 
-def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, **kw) -> Tensor:
+def randn(*size, generator: Generator | None = None, dtype=None, layout=None, device=None,
+          requires_grad: bool = False, pin_memory: bool = False, **kw) -> Tensor:
     """Standard normal random numbers."""
-    dt = _factory_dtype(dtype)
-    shape = _size_kw(size, kw)
-    return _finish(np.asarray(_rng(generator).standard_normal(shape)).astype(dt.np), dt, requires_grad)
+    check_device(device)
+    t = _new(_random_size(size, kw), _factory_dtype(dtype))
+    return _done(R.normal_(t, generator=generator), requires_grad)
 
 
-def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, requires_grad=False) -> Tensor:
-    """Normal random numbers with the given mean and std (numbers or tensors)."""
-    m = getattr(mean, "_data", mean)
-    s = getattr(std, "_data", std)
-    if size is None:
-        size = np.broadcast_shapes(np.shape(m), np.shape(s))
-    dt = dtype or (mean.dtype if isinstance(mean, Tensor) else std.dtype if isinstance(std, Tensor) else D.default_float())
-    arr = _rng(generator).normal(m, s, shape_arg((size,)) if size != () else ())
-    return _finish(np.asarray(arr).astype(dt.np), dt, requires_grad)
+def _randint_bounds(args, low, high, size):
+    """``randint(high, size)``, ``randint(low, high, size)`` and keyword spellings, as (low, high, size)."""
+    args = list(args)
+    if len(args) == 3:
+        low, high, size = args
+    elif len(args) == 2:
+        if high is not None or size is not None:       # randint(low, high, size=...)
+            low, high = args
+        else:
+            high, size = args
+    elif len(args) == 1:
+        if high is None:
+            high = args[0]
+        else:
+            low = args[0]
+    if high is None or size is None:
+        raise TypeError("randint() missing required arguments: expected randint(high, size) or randint(low, high, size)")
+    return (0 if low is None else low), high, size
 
 
-def randint(low, high=None, size=None, *, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
-    """Random integers in [low, high)."""
-    if size is None and isinstance(high, (tuple, list)):
-        low, high, size = 0, low, high
+def randint(*args, low: int | None = None, high: int | None = None, size=None, generator: Generator | None = None,
+            dtype=None, layout=None, device=None, requires_grad: bool = False,
+            pin_memory: bool = False) -> Tensor:
+    """Random integers drawn uniformly from [low, high) (low defaults to 0)."""
+    check_device(device)
+    low, high, size = _randint_bounds(args, low, high, size)
+    t = _new(_size((size,)), dtype or D.int64)
+    return _done(R.random_(t, low, high, generator=generator), requires_grad)
+
+
+def rand_like(input: Tensor, *, generator: Generator | None = None, dtype=None, layout=None, device=None,
+              requires_grad: bool = False, memory_format=None) -> Tensor:
+    """``rand`` with the shape (and dtype, unless given) of ``input``."""
+    check_device(device)
+    return _done(R.uniform_(_empty_like(input, dtype), generator=generator), requires_grad)
+
+
+def randn_like(input: Tensor, *, generator: Generator | None = None, dtype=None, layout=None, device=None,
+               requires_grad: bool = False, memory_format=None) -> Tensor:
+    """``randn`` with the shape (and dtype, unless given) of ``input``."""
+    check_device(device)
+    return _done(R.normal_(_empty_like(input, dtype), generator=generator), requires_grad)
+
+
+def randint_like(input: Tensor, *args, low: int | None = None, high: int | None = None,
+                 generator: Generator | None = None, dtype=None, layout=None, device=None,
+                 requires_grad: bool = False, memory_format=None) -> Tensor:
+    """``randint`` with the shape (and dtype, unless given) of ``input``."""
+    check_device(device)
+    if len(args) == 2:
+        low, high = args
+    elif len(args) == 1:
+        high = args[0]
     if high is None:
-        low, high = 0, low
-    if size is None:
-        raise TypeError("randint() missing required argument 'size'")
-    dt = dtype or D.int64
-    return _finish(_rng(generator).integers(low, high, _size((size,))).astype(dt.np), dt, requires_grad)
+        raise TypeError("randint_like() missing required argument 'high'")
+    t = R.random_(_empty_like(input, dtype), 0 if low is None else low, high, generator=generator)
+    return _done(t, requires_grad)
 
 
-def randperm(n, *, generator=None, dtype=None) -> Tensor:
+def randperm(n: int, *, generator: Generator | None = None, dtype=None, layout=None, device=None,
+             requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
+    """A random permutation of 0, ..., n − 1."""
+    check_device(device)
     dt = dtype or D.int64
-    return _make(_rng(generator).permutation(n).astype(dt.np), dt)
+    n = _size((n,))[0]
+    if dt is D.bool_:
+        raise R._not_implemented("randperm", dt)
+    limit = 2 ** (np.finfo(dt.np).nmant + 1) + 1 if dt.is_floating_point else int(np.iinfo(dt.np).max)
+    if n > limit:
+        if dt.is_floating_point:
+            raise RuntimeError(f"n cannot be greater than 2^{np.finfo(dt.np).nmant + 1}+1 for {dt.scalar_name} type.")
+        raise RuntimeError(f"value cannot be converted to type {np.dtype(dt.np).name}_t without overflow")
+    perm = S.randperm(generator_or_default(generator), n)
+    return _finish(perm.astype(dt.np), dt, requires_grad)
+
+
+def normal(mean=0.0, std=1.0, size=None, *, generator: Generator | None = None, dtype=None,
+           layout=None, device=None, requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
+    """Normal random numbers: ``normal(mean, std, size)`` for numbers, or element-wise means and
+    standard deviations from tensors (broadcast together)."""
+    check_device(device)
+    m_tensor, s_tensor = isinstance(mean, Tensor), isinstance(std, Tensor)
+    if not (m_tensor or s_tensor):
+        if size is None:
+            raise TypeError("normal() received an invalid combination of arguments - got (float, float): give a "
+                            "size, normal(mean, std, size), or a tensor of means or standard deviations")
+        t = _new(_size((size,)), _factory_dtype(dtype))
+        return _done(R.normal_(t, float(mean), float(std), generator=generator), requires_grad)
+    if s_tensor and std.numel() and not bool((std._data >= 0).all()):
+        raise RuntimeError("normal expects all elements of std >= 0.0")
+    if m_tensor and not s_tensor:                       # N(0, std²) added to the means
+        t = R.normal_(_new(mean.shape, mean.dtype), 0.0, float(std), generator=generator)
+        return _make((t._data + mean._data).astype(mean.dtype.np), mean.dtype)
+    template = mean if m_tensor else std
+    shape = np.broadcast_shapes(mean.shape, std.shape) if m_tensor else std.shape
+    t = R.normal_(_new(shape, template.dtype), generator=generator)   # N(0, 1), then · std + mean
+    scaled = (t._data * std._data).astype(template.dtype.np)
+    offset = mean._data if m_tensor else template.dtype.np.type(mean)
+    return _make((scaled + offset).astype(template.dtype.np), template.dtype)
+
+
+def bernoulli(input: Tensor, p: float | None = None, *, generator: Generator | None = None) -> Tensor:
+    """0s and 1s, each 1 with the probability in ``input`` (or with ``p`` everywhere)."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"bernoulli(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+    return R.bernoulli_(_empty_like(input, None), input if p is None else p, generator=generator)
+
+
+def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
+                generator: Generator | None = None) -> Tensor:
+    """Indices drawn from the categories of each row of ``input``, weighted by its (unnormalised)
+    probabilities, with or without replacement."""
+    if input.ndim not in (1, 2):
+        raise RuntimeError("prob_dist must be 1 or 2 dim")
+    if not input.dtype.is_floating_point:
+        raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: {input.dtype.scalar_name}")
+    n_categories = input.shape[-1]
+    if num_samples <= 0:
+        raise RuntimeError("cannot sample n_sample <= 0 samples")
+    if not replacement and num_samples > n_categories:
+        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
+    if n_categories > 2**24:
+        raise RuntimeError("number of categories cannot exceed 2^24")
+    probs = np.atleast_2d(input._data)
+    gen = generator_or_default(generator)
+    if probs.size == 0:
+        result = np.empty((probs.shape[0], num_samples), np.int64)
+    elif not replacement or num_samples == 1:
+        if not (np.all(probs >= 0) and np.all(probs < np.inf)):
+            raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+        if np.any(probs.sum(axis=1) == 0):
+            raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+        # PyTorch's Gumbel trick: the largest p / q with q ~ Exp(1), drawn for every category.
+        q = S.exponential(gen, probs.size, 1.0).astype(probs.dtype).reshape(probs.shape)
+        keys = probs / q
+        result = np.argsort(-keys, axis=1, kind="stable")[:, :num_samples]
+    else:
+        if np.any(probs < 0):
+            raise RuntimeError("invalid multinomial distribution (encountering probability entry < 0)")
+        if not np.all(np.isfinite(probs)):
+            raise RuntimeError("invalid multinomial distribution (encountering probability entry = infinity or NaN)")
+        if np.any(probs.sum(axis=1) <= 0):
+            raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+        result = S.multinomial_with_replacement(gen, probs, num_samples)
+    return _make(result.reshape(input.shape[:-1] + (num_samples,)), D.int64)

@@ -449,21 +449,6 @@ class Tensor:
         from .ops.registry import apply, apply_inplace
         return apply_inplace(self, lambda old, s: apply(COPY, (old, s)), operand(src, "copy_", "src", 1))
 
-    def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator=None) -> Tensor:
-        from .creation import _rng
-        self._check_inplace_leaf()
-        self._data[...] = _rng(generator).normal(mean, std, self._data.shape)
-        self._bump()
-        return self
-
-    def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator=None) -> Tensor:
-        from .creation import _rng
-        self._check_inplace_leaf()
-        self._data[...] = _rng(generator).uniform(a, b, self._data.shape)
-        self._bump()
-        return self
-
-
 
 def _rebuild(data, dtype_name, requires_grad):
     t = _make(data, D.from_name(dtype_name))

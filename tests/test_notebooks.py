@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import pytest
 from nbclient import NotebookClient
 from render_support import assert_readable
@@ -113,3 +114,39 @@ def widget_pictures(nb) -> list[str]:
     return [m for v in values if isinstance(v, str) for m in re.findall(r"<svg\b.*?</svg>", v, re.S)]
 
 
+def _gallery_mlp(library: str) -> dict:
+    """Run notebook 04's softmax-regression and MLP cells (up to the stepper) on ``library``,
+    without the pictures, and return the variables they made."""
+    nb = nbformat.read(ROOT / "notebooks" / "04-gallery.ipynb", as_version=4)
+    lines = []
+    for cell in (c for c in nb.cells if c.cell_type == "code" and c.get("id") != "install-autogradviz"):
+        lines += [ln for ln in cell.source.splitlines() if "draw_graph" not in ln and "step_backward" not in ln]
+        if "step_backward(loss)" in cell.source:
+            break
+    code = "\n".join(lines)
+    if library == "torch":
+        code = code.replace("import autogradviz as torch", "import torch").replace("from autogradviz import", "from torch import")
+    scope: dict = {}
+    exec(compile(code, "04-gallery.ipynb", "exec"), scope)
+    return scope
+
+
+def test_gallery_mlp_shows_pytorchs_numbers():
+    """Under the notebook's seed the data and initial weights are PyTorch's bit for bit, and the
+    MLP's parameters, gradients and loss print as PyTorch prints them. (The softmax-regression
+    cell computes exp and matmul in float32, whose last bits NumPy and PyTorch round differently:
+    compared to that precision.)"""
+    from torch_support import need_torch, without_addresses
+    need_torch(module_level=False)
+    ours, theirs = _gallery_mlp("autogradviz"), _gallery_mlp("torch")
+    for name in ("X", "W", "b", "y"):
+        assert repr(ours[name]) == repr(theirs[name])
+        assert np.array_equal(ours[name].detach().numpy(), theirs[name].detach().numpy()), name
+
+    def mlp(scope) -> list[str]:
+        params = list(scope["net"].parameters())
+        return [without_addresses(repr(v)) for v in [scope["loss"], *params, *(p.grad for p in params)]]
+    assert mlp(ours) == mlp(theirs)
+    for name in ("y_hat", "loss"):
+        np.testing.assert_allclose(ours[name].detach().numpy(), theirs[name].detach().numpy(), rtol=1e-6)
+    np.testing.assert_allclose(ours["W"].grad.numpy(), theirs["W"].grad.numpy(), rtol=1e-5)

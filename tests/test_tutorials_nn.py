@@ -4,12 +4,14 @@ regression, and a small classifier whose accuracy matches PyTorch's on the same 
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import itertools
 import re
 
 import numpy as np
 import pytest
+from torch_support import need_torch, without_addresses
 
 import autogradviz
 
@@ -247,8 +249,14 @@ def test_autograd_tutorial_prints_pytorchs_grad_fns_and_gradients():
     assert "Call after zeroing gradients\ntensor([[4., 2., 2., 2., 2.]," in out
 
 
+@functools.cache
+def optimization_tutorial_output() -> str:
+    """The optimization tutorial's output under autogradviz (a few seconds; two tests read it)."""
+    return run(OPTIMIZATION_TUTORIAL)[1]
+
+
 def test_optimization_tutorial_training_loop_lowers_the_loss():
-    _, out = run(OPTIMIZATION_TUTORIAL)
+    out = optimization_tutorial_output()
     test_losses = [float(v) for v in re.findall(r"Avg loss: ([0-9.]+)", out)]
     accuracies = [float(v) for v in re.findall(r"Accuracy: ([0-9.]+)%", out)]
     train_losses = [float(v) for v in re.findall(r"^loss: +([0-9.]+)", out, re.MULTILINE)]
@@ -256,7 +264,7 @@ def test_optimization_tutorial_training_loop_lowers_the_loss():
     assert test_losses[-1] < 0.9 * test_losses[0]
     assert all(b <= a + 1e-6 for a, b in itertools.pairwise(test_losses))
     assert train_losses[-1] < train_losses[0]
-    assert accuracies[-1] > 90.0
+    assert accuracies[-1] > 80.0
     assert out.startswith("NeuralNetwork(\n  (flatten): Flatten(start_dim=1, end_dim=-1)\n"
                           "  (linear_relu_stack): Sequential(\n    (0): Linear(in_features=784, out_features=512, bias=True)")
     assert re.search(r"^loss: \d\.\d{6}  \[   64/  640\]$", out, re.MULTILINE)
@@ -272,6 +280,42 @@ def test_d2l_concise_linear_regression_recovers_w_and_b():
     assert "error in estimating w: tensor([" in out and "error in estimating b: tensor([" in out
     first_batch = out.split("\n")[0]
     assert first_batch.startswith("[tensor([[")
+
+
+# ---------------------------------------------------------------------------------------------
+# The same printed lines as PyTorch under the same seed
+# ---------------------------------------------------------------------------------------------
+def run_pytorch(code: str, seed: int = 0) -> str:
+    """Run the same course code on real PyTorch; return what it prints."""
+    torch = need_torch(module_level=False)
+    torch.manual_seed(seed)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(code, "<tutorial>", "exec"), {"__name__": "__tutorial__"})
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("code", [AUTOGRAD_TUTORIAL, D2L_LINEAR_REGRESSION], ids=["learn-the-basics-autograd", "d2l-3.5"])
+def test_tutorial_prints_pytorchs_lines_exactly(code):
+    """Random weights, gradients, the first shuffled batch, losses: every line as PyTorch prints it
+    (object addresses aside)."""
+    expected = without_addresses(run_pytorch(code))
+    assert without_addresses(run(code)[1]).splitlines() == expected.splitlines()
+
+
+_NUMBER = re.compile(r"-?\d+\.\d+")
+
+
+def test_optimization_tutorial_prints_pytorchs_lines_to_float32_rounding():
+    """The same weights, batches and steps as PyTorch. Its float32 matrix products sum in another
+    order (MKL's blocking against NumPy's BLAS), so the printed losses may differ in the last of
+    their seven digits; everything else is equal."""
+    expected = run_pytorch(OPTIMIZATION_TUTORIAL).splitlines()
+    got = optimization_tutorial_output().splitlines()
+    assert [_NUMBER.sub("N", line) for line in got] == [_NUMBER.sub("N", line) for line in expected]
+    for ours, theirs in zip(got, expected):
+        values = [float(v) for v in _NUMBER.findall(ours)], [float(v) for v in _NUMBER.findall(theirs)]
+        np.testing.assert_allclose(*values, rtol=2e-6, atol=1e-6, err_msg=f"{ours!r} vs {theirs!r}")
 
 
 # ---------------------------------------------------------------------------------------------

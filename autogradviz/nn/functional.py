@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _dtype as D
-from ..creation import _rng
+from .._inplace_random import bernoulli_
 from ..ops import conv as _conv
 from ..ops import nonlinear as _nonlinear
 from ..ops import normalization as _normalization
@@ -291,14 +291,20 @@ def check_linear_input(input: Tensor, weight: Tensor, layer=None) -> None:
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Zero each element with probability ``p`` and scale the rest by 1/(1 − p) (inverted
-    dropout), drawing from the global generator; the identity when not ``training``."""
+    dropout); the identity when not ``training``. The mask is PyTorch's: ``bernoulli_(1 − p)`` on a
+    tensor like ``input``, drawn from the global generator, then divided by 1 − p in the input's
+    precision."""
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
-    if not training or p == 0.0:
+    if not training or p == 0.0 or input.numel() == 0:
         return input
-    keep = _rng(None).random(input.shape) >= p
-    scale = 0.0 if p == 1.0 else 1.0 / (1.0 - p)
-    mask = _make((keep * scale).astype(input.dtype.np), input.dtype)
+    if p == 1.0:
+        zero = _make(np.zeros((), input.dtype.np), input.dtype)
+        return input.mul_(zero) if inplace else input * zero
+    keep = bernoulli_(_make(np.empty_like(input._data), input.dtype), 1.0 - p)._data
+    precision = np.dtype(np.float32) if input.dtype is D.float16 else input.dtype.np   # float16 divides in float
+    scaled = keep.astype(precision) / precision.type(1.0 - p)
+    mask = _make(scaled.astype(input.dtype.np), input.dtype)
     return input.mul_(mask) if inplace else input * mask
 
 

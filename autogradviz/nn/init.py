@@ -6,6 +6,7 @@ can be applied to parameters that require grad.
 from __future__ import annotations
 
 import math
+import warnings
 
 from .._grad_mode import no_grad
 from ..tensor import Tensor
@@ -94,9 +95,10 @@ def zeros_(tensor: Tensor) -> Tensor:
 
 
 def xavier_uniform_(tensor: Tensor, gain: float = 1.0, generator=None) -> Tensor:
-    """Glorot uniform: U(−a, a) with a = gain·√(6 / (fan_in + fan_out))."""
+    """Glorot uniform: U(−a, a) with a = √3·gain·√(2 / (fan_in + fan_out))."""
     fan_in, fan_out = _fans(tensor)
-    bound = gain * math.sqrt(6.0 / (fan_in + fan_out))
+    std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
+    bound = math.sqrt(3.0) * std          # computed in PyTorch's order, so the bound is the same double
     return uniform_(tensor, -bound, bound, generator)
 
 
@@ -110,17 +112,20 @@ def kaiming_uniform_(tensor: Tensor, a: float = 0, mode: str = "fan_in", nonline
                      generator=None) -> Tensor:
     """He uniform: U(−b, b) with b = gain·√(3 / fan). ``a=√5`` (what ``nn.Linear`` uses) gives
     b = 1/√fan_in."""
-    fan = _fan(tensor, mode)
-    if fan == 0:
+    if 0 in tensor.shape:
+        warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=2)
         return tensor
-    bound = math.sqrt(3.0) * calculate_gain(nonlinearity, a) / math.sqrt(fan)
+    fan = _fan(tensor, mode)
+    std = calculate_gain(nonlinearity, a) / math.sqrt(fan)
+    bound = math.sqrt(3.0) * std          # computed in PyTorch's order, so the bound is the same double
     return uniform_(tensor, -bound, bound, generator)
 
 
 def kaiming_normal_(tensor: Tensor, a: float = 0, mode: str = "fan_in", nonlinearity: str = "leaky_relu",
                     generator=None) -> Tensor:
     """He normal: N(0, std²) with std = gain/√fan."""
-    fan = _fan(tensor, mode)
-    if fan == 0:
+    if 0 in tensor.shape:
+        warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=2)
         return tensor
+    fan = _fan(tensor, mode)
     return normal_(tensor, 0.0, calculate_gain(nonlinearity, a) / math.sqrt(fan), generator)

@@ -1,25 +1,39 @@
-"""``torch.utils.data``: Dataset, TensorDataset and DataLoader (single process).
+"""``torch.utils.data``: Dataset, TensorDataset, Subset, random_split, the samplers and
+DataLoader (single process).
 
-DataLoader shuffles with the engine's global generator (or the one it is given), so
-``torch.manual_seed`` makes the order repeatable; batches are stacked tensors, and samples that
-are tuples are collated field by field (a list of batched fields, as PyTorch's default collate).
+Shuffling draws what PyTorch draws, in the same order, so after ``torch.manual_seed`` the batches
+come in PyTorch's order: each ``iter(loader)`` first draws a base seed (one int64 from the
+loader's generator, or the global one); a ``RandomSampler`` without a generator then draws a seed
+from the global generator and shuffles with ``randperm`` on a new generator seeded with it.
+Batches are stacked tensors, and samples that are tuples are collated field by field (a list of
+batched fields, as PyTorch's default collate).
 """
 from __future__ import annotations
 
+import itertools
 import math
 import numbers
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
 
 from .. import _dtype as D
-from ..creation import randperm
+from .. import _sampling
+from ..creation import randint, randperm
 from ..creation import tensor as _tensor
 from ..ops.shape import stack
+from ..random import Generator, default_generator, generator_or_default
 from ..tensor import Tensor, _make
 
-__all__ = ["DataLoader", "Dataset", "TensorDataset", "default_collate"]
+__all__ = ["DataLoader", "Dataset", "RandomSampler", "SequentialSampler", "Subset", "TensorDataset",
+           "default_collate", "random_split"]
+
+
+def _draw_seed(generator: Generator | None) -> int:
+    """PyTorch's ``torch.empty((), dtype=torch.int64).random_(generator=...)``: one int64 seed."""
+    return int(_sampling.full_range(generator_or_default(generator), 1, np.dtype(np.int64))[0])
 
 
 class Dataset:
@@ -46,6 +60,94 @@ class TensorDataset(Dataset):
 
     def __len__(self) -> int:
         return self.tensors[0].shape[0]
+
+
+class Subset(Dataset):
+    """The samples of ``dataset`` at ``indices``, in that order."""
+
+    def __init__(self, dataset, indices: Sequence[int]) -> None:
+        self.dataset = dataset
+        self.indices = indices
+
+    def __getitem__(self, idx):
+        if isinstance(idx, list):
+            return [self.dataset[self.indices[i]] for i in idx]
+        return self.dataset[self.indices[idx]]
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+
+def random_split(dataset, lengths: Sequence[int | float], generator: Generator | None = default_generator) -> list[Subset]:
+    """Split ``dataset`` into non-overlapping random subsets of the given lengths (or fractions
+    that sum to 1), with PyTorch's permutation for the same generator state."""
+    if math.isclose(sum(lengths), 1) and sum(lengths) <= 1:
+        counts = []
+        for i, frac in enumerate(lengths):
+            if frac < 0 or frac > 1:
+                raise ValueError(f"Fraction at index {i} is not between 0 and 1")
+            counts.append(math.floor(len(dataset) * frac))
+        for i in range(len(dataset) - sum(counts)):        # the remainder, one each, round robin
+            counts[i % len(counts)] += 1
+        for i, length in enumerate(counts):
+            if length == 0:
+                warnings.warn(f"Length of split at index {i} is 0. This might result in an empty dataset.",
+                              stacklevel=2)
+        lengths = counts
+    if sum(lengths) != len(dataset):
+        raise ValueError("Sum of input lengths does not equal the length of the input dataset!")
+    indices = randperm(sum(lengths), generator=generator).tolist()
+    ends = list(itertools.accumulate(lengths))
+    return [Subset(dataset, indices[end - length:end]) for end, length in zip(ends, lengths)]
+
+
+class SequentialSampler:
+    """Indices 0, 1, ..., len(data_source) − 1."""
+
+    def __init__(self, data_source) -> None:
+        self.data_source = data_source
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(range(len(self.data_source)))
+
+    def __len__(self) -> int:
+        return len(self.data_source)
+
+
+class RandomSampler:
+    """Indices in a random order (or drawn with replacement), drawn as PyTorch's sampler draws them."""
+
+    def __init__(self, data_source, replacement: bool = False, num_samples: int | None = None,
+                 generator: Generator | None = None) -> None:
+        if not isinstance(replacement, bool):
+            raise TypeError(f"replacement should be a boolean value, but got replacement={replacement}")
+        self.data_source = data_source
+        self.replacement = replacement
+        self._num_samples = num_samples
+        self.generator = generator
+        if not isinstance(self.num_samples, int) or isinstance(self.num_samples, bool) or self.num_samples <= 0:
+            raise ValueError(f"num_samples should be a positive integer value, but got num_samples={self.num_samples}")
+
+    @property
+    def num_samples(self) -> int:
+        return len(self.data_source) if self._num_samples is None else self._num_samples
+
+    def __iter__(self) -> Iterator[int]:
+        n = len(self.data_source)
+        generator = self.generator
+        if generator is None:
+            generator = Generator().manual_seed(_draw_seed(None))
+        if self.replacement:
+            for _ in range(self.num_samples // 32):
+                yield from randint(high=n, size=(32,), generator=generator).tolist()
+            yield from randint(high=n, size=(self.num_samples % 32,), generator=generator).tolist()
+        else:
+            for _ in range(self.num_samples // n):
+                yield from randperm(n, generator=generator).tolist()
+            yield from randperm(n, generator=generator).tolist()[:self.num_samples % n]
+
+    def __len__(self) -> int:
+        return self.num_samples
 
 
 def default_collate(batch: Sequence) -> Any:
@@ -88,9 +190,10 @@ class DataLoader:
             raise ValueError(f"batch_size should be a positive integer value, but got batch_size={batch_size}")
         if sampler is not None and shuffle:
             raise ValueError("sampler option is mutually exclusive with shuffle")
+        if sampler is None:
+            sampler = RandomSampler(dataset, generator=generator) if shuffle else SequentialSampler(dataset)
         self.dataset = dataset
         self.batch_size = batch_size
-        self.shuffle = bool(shuffle)
         self.sampler = sampler
         self.batch_sampler = batch_sampler
         self.num_workers = num_workers       # accepted; batches are always made in this process
@@ -98,34 +201,30 @@ class DataLoader:
         self.drop_last = drop_last
         self.generator = generator
 
-    def _order(self) -> Sequence[int]:
-        if self.sampler is not None:
-            return list(self.sampler)
-        n = len(self.dataset)
-        if self.shuffle:
-            return randperm(n, generator=self.generator)._data
-        return np.arange(n)
-
-    def _batches(self) -> Iterator[Sequence[int]]:
-        if self.batch_sampler is not None:
-            yield from self.batch_sampler
-            return
-        order = self._order()
-        size = self.batch_size
-        for start in range(0, len(order), size):
-            chunk = order[start:start + size]
-            if len(chunk) < size and self.drop_last:
+    def _batches(self, indices: Iterator[int]) -> Iterator[list[int]]:
+        while batch := list(itertools.islice(indices, self.batch_size)):
+            if len(batch) < self.batch_size and self.drop_last:
                 return
-            yield chunk
+            yield batch
 
     def __iter__(self) -> Iterator:
+        if self.batch_sampler is not None:
+            chunks = iter(self.batch_sampler)
+        elif self.batch_size is not None:
+            chunks = self._batches(iter(self.sampler))
+        else:
+            chunks = iter(self.sampler)
+        _draw_seed(self.generator)           # PyTorch's per-iterator base seed, drawn before the sampler's
+        return self._load(chunks)
+
+    def _load(self, chunks: Iterator) -> Iterator:
         if self.batch_size is None and self.batch_sampler is None:
-            for i in self._order():
+            for i in chunks:
                 sample = self.dataset[int(i)]
                 yield self.collate_fn(sample) if self.collate_fn is not None else sample
             return
         fast = isinstance(self.dataset, TensorDataset) and self.collate_fn is None
-        for chunk in self._batches():
+        for chunk in chunks:
             if fast:   # same result as collating the rows one by one, in one indexing per tensor
                 idx = _make(np.asarray(chunk, dtype=np.int64), D.int64)
                 yield [t[idx] for t in self.dataset.tensors]
@@ -136,7 +235,7 @@ class DataLoader:
     def __len__(self) -> int:
         if self.batch_sampler is not None:
             return len(self.batch_sampler)
-        n = len(self.sampler) if self.sampler is not None else len(self.dataset)
+        n = len(self.sampler)
         if self.batch_size is None:
             return n
         return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
