@@ -1,5 +1,6 @@
 """The student copy of the worksheet in a real JupyterLab (Debian's Chromium): after Run All, a
-wrong answer typed into an answer cell gets the checker's hint in the check cell below it."""
+wrong answer typed into an answer cell gets the checker's hint in the check cell below it, and the
+graded cell fails with the same words."""
 from __future__ import annotations
 
 import shutil
@@ -30,7 +31,11 @@ def test_a_wrong_answer_typed_into_the_student_copy_gets_the_hint(tmp_path, outp
         page.keyboard.type(wrong)
         page.keyboard.press("Shift+Enter")  # run the answer cell, go to the check cell
         page.keyboard.press("Shift+Enter")  # run the check cell
+        page.keyboard.press("Shift+Enter")  # and the graded cell below it
         expect(feedback).to_contain_text(words, timeout=WAIT)
         expect(feedback).to_contain_text("✗ grad-2xTx: Your answer is 2× the expected gradient", timeout=WAIT)
-        check.scroll_into_view_if_needed()
+        graded = check.locator("xpath=following-sibling::div[contains(@class, 'jp-Cell')][1]")
+        expect(graded).to_contain_text("AssertionError: ✗ grad-2xTx: Your answer is 2×", timeout=WAIT)
+        expect(graded).to_contain_text(words, timeout=WAIT)
+        answer.scroll_into_view_if_needed()
         page.screenshot(path=str(output_dir / "03-exercises-wrong-answer.png"))

@@ -56,6 +56,8 @@ def test_student_copy_with_one_wrong_answer_names_the_mistake_and_the_blanks():
     assert "✗" in html and "did you zero x.grad" in html
     assert text.startswith("✗ grad-2xTx: Your answer is 2× the expected gradient")
     assert graded["grad-2xTx"].ename == "AssertionError" and graded["grad-2xTx"].evalue == text
+    shown = "\n".join(graded["grad-2xTx"].traceback)  # the graded cell's line and the feedback, no more
+    assert "assert_correct" in shown and "raise_if_wrong" not in shown and "autogradviz/exercises" not in shown
     blanks = [ex_id for ex_id in checks if ex_id != "grad-2xTx"]
     assert len(blanks) >= 11
     for ex_id in blanks:

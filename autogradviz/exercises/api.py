@@ -6,6 +6,7 @@ import os
 import types
 from typing import Any
 
+from .._errors import raised_in_callers_code
 from . import registry
 from .display import Markdown, Table
 from .feedback import UNANSWERED, Feedback
@@ -27,12 +28,12 @@ def show(id: str) -> Markdown:
     return Markdown(registry.get(id).markdown())
 
 
+@raised_in_callers_code
 def check(id: str, answer: Any, *, strict: bool = False, timeout: float | None = None) -> Feedback:
     """Judge ``answer`` to exercise ``id``. The Feedback is truthy when correct; with
     ``strict=True`` a wrong answer raises AssertionError with the same message.
     ``timeout``: seconds allowed to a function answer (default ``sandbox.time_limit()``).
     The blank of a student copy, ``answer = ...``, is "not answered yet" and is not an attempt."""
-    __tracebackhide__ = True  # a failed strict check shows the feedback, not the library's frames
     ex = registry.get(id)
     if answer is Ellipsis:
         fb = Feedback(ex.id, False, "Not answered yet: replace the ... in `answer = ...` with your answer.",
@@ -47,9 +48,10 @@ def check(id: str, answer: Any, *, strict: bool = False, timeout: float | None =
     return fb
 
 
+@raised_in_callers_code
 def assert_correct(id: str, answer: Any, *, timeout: float | None = None) -> Feedback:
-    """``check(id, answer, strict=True)``: for autograded (nbgrader, otter) test cells."""
-    __tracebackhide__ = True
+    """``check(id, answer, strict=True)``: for autograded (nbgrader, otter) test cells. In Jupyter
+    the failure shows the cell's own line and the feedback, not the checker's frames."""
     return check(id, answer, strict=True, timeout=timeout)
 
 
