@@ -12,6 +12,8 @@ between ``### BEGIN SOLUTION`` and ``### END SOLUTION``, graded read-only cells 
 from __future__ import annotations
 
 import argparse
+import ast
+import builtins
 import copy
 import itertools
 import json
@@ -102,13 +104,15 @@ def _otter_answer(cell: dict) -> dict:
 
 
 def _otter_test(cell: dict) -> dict:
-    """A graded cell as an exception-based otter test: a function of the names it reads."""
+    """A graded cell as an exception-based otter test: a function whose parameters are the
+    notebook's names that the cell reads (otter passes them in from the student's globals)."""
     code = "\n".join(ln for ln in source_lines(cell) if not ln.lstrip().startswith("#"))
-    exercise = cell["metadata"]["exercise"]
-    name = "test_" + re.sub(r"\W", "_", exercise)
+    reads = sorted({node.id for node in ast.walk(ast.parse(code))
+                    if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)} - set(dir(builtins)))
+    name = "test_" + re.sub(r"\W", "_", cell["metadata"]["exercise"])
     body = "\n".join("    " + ln for ln in code.splitlines())
     return {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
-            "source": f"def {name}(exercises, answer):\n{body}"}
+            "source": f"def {name}({', '.join(reads)}):\n{body}"}
 
 
 def source_lines(cell: dict) -> list[str]:
