@@ -348,3 +348,15 @@ def test_data_loader_orders_and_random_split_match():
 ])
 def test_errors_match_pytorch(expr):
     assert outcome(agv, expr, L=agv) == outcome(torch, expr, L=torch)
+
+
+def test_randperm_switches_to_64_bit_words_for_huge_n(monkeypatch):
+    """From n = 2³²/20 (too big to compare with PyTorch here) PyTorch shuffles inside-out with one
+    64-bit value per element: with the threshold lowered, a permutation that uses 2n words."""
+    from autogradviz import _sampling
+    monkeypatch.setattr(_sampling, "RANDPERM_SMALL", 10)
+    g, reference = agv.Generator().manual_seed(4), agv.Generator().manual_seed(4)
+    perm = agv.randperm(50, generator=g).tolist()
+    reference._words(100)
+    assert sorted(perm) == list(range(50)) and perm != list(range(50))
+    assert np.array_equal(g.get_state().numpy(), reference.get_state().numpy())
