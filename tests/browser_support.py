@@ -44,7 +44,8 @@ def require_browser() -> str:
     return path
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -64,7 +65,7 @@ def _without_the_graders(config: Path) -> None:
 @contextlib.contextmanager
 def jupyterlab(root: Path):
     """Start JupyterLab serving ``root``; yield its base URL with the token; stop it after."""
-    port, token = _free_port(), "autogradviz-test"
+    port, token = free_port(), "autogradviz-test"
     state = Path(tempfile.mkdtemp(prefix="agv-jupyter-"))
     settings = state / "user-settings"
     notification = settings / "@jupyterlab" / "apputils-extension"
@@ -230,3 +231,45 @@ def hide_left_sidebar(page) -> None:
     if page.locator("#jp-left-stack").is_visible():
         page.locator(".jp-SideBar.jp-mod-left .lm-TabBar-tab.lm-mod-current").click()
         page.locator("#jp-left-stack").wait_for(state="hidden")
+
+
+def click_stepper(page) -> None:
+    """Click the first stepper's "next": its step label changes and one node is highlighted."""
+    from playwright.sync_api import expect
+
+    stepper = page.locator(".autogradviz-stepper").first
+    label = stepper.locator("div.widget-label", has_text="step ")
+    before = label.inner_text()
+    current_before = stepper.locator(".widget-html svg g[data-state='current']").count()
+    stepper.locator("button.jupyter-button", has_text="next").click()
+    # wait on the condition, re-read through the locators (never a stale element)
+    expect(label).not_to_have_text(before, timeout=30_000)
+    expect(stepper.locator(".widget-html svg g[data-state='current']")).to_have_count(1)
+    assert current_before in (0, 1)
+
+
+def move_tangent_slider(page) -> None:
+    """Drag the first tangent explorer's slider handle, as a student would, until its text changes
+    (the kernel computes the new tangent). Keys did not move it in JupyterLite's JupyterLab."""
+    from playwright.sync_api import expect
+
+    widget = page.locator(".autogradviz-tangent").first
+    text = widget.locator(".autogradviz-tangent-text")
+    before = text.inner_text()
+    handle = widget.locator(".widget-slider .noUi-handle").first
+    # The slider may not answer until its view has settled: drag again until the text (re-read
+    # through the locator each time, never a stale element) shows a new tangent.
+    for attempt in range(4):
+        handle.scroll_into_view_if_needed()
+        box = handle.bounding_box()
+        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        page.mouse.move(x, y)
+        page.mouse.down()
+        page.mouse.move(x + (40 if attempt % 2 == 0 else -40), y, steps=5)
+        page.mouse.up()
+        try:
+            expect(text).not_to_have_text(before, timeout=5000)
+            return
+        except AssertionError:
+            continue
+    raise AssertionError(f"the tangent text never changed from {before!r} when the slider was dragged")

@@ -13,11 +13,13 @@ from pathlib import Path
 import pytest
 from browser_support import (
     browser_page,
+    click_stepper,
     error_outputs,
     graph_pictures,
     hide_left_sidebar,
     jupyterlab,
     measure_pictures,
+    move_tangent_slider,
     open_and_run_all,
     require_browser,
 )
@@ -35,37 +37,6 @@ def lab(tmp_path_factory):
     shutil.copytree(ROOT / "notebooks", root / "notebooks")
     with jupyterlab(root) as server:
         yield server
-
-
-def _click_stepper(page) -> None:
-    stepper = page.locator(".autogradviz-stepper").first
-    label = stepper.locator("div.widget-label", has_text="step ")
-    before = label.inner_text()
-    current_before = stepper.locator(".widget-html svg g[data-state='current']").count()
-    stepper.locator("button.jupyter-button", has_text="next").click()
-    # wait on the condition, re-read through the locators (never a stale element)
-    expect(label).not_to_have_text(before, timeout=30_000)
-    expect(stepper.locator(".widget-html svg g[data-state='current']")).to_have_count(1)
-    assert current_before in (0, 1)
-
-
-def _move_plot_slider(page) -> None:
-    widget = page.locator(".autogradviz-tangent").first
-    text = widget.locator(".autogradviz-tangent-text")
-    before = text.inner_text()
-    handle = widget.locator(".widget-slider .noUi-handle, .widget-slider input").first
-    # The slider may not take keys until its view has settled: press again until the text (re-read
-    # through the locator each time, never a stale element) shows a new tangent.
-    for _ in range(4):
-        handle.focus()
-        for _ in range(5):
-            page.keyboard.press("ArrowRight")
-        try:
-            expect(text).not_to_have_text(before, timeout=5000)
-            return
-        except AssertionError:
-            continue
-    raise AssertionError(f"the tangent text never changed from {before!r} when the slider was moved")
 
 
 def _check_pictures(page, name: str) -> list[dict]:
@@ -113,9 +84,9 @@ def test_notebook_runs_in_jupyterlab(lab, name, output_dir):
             pictures.first.scroll_into_view_if_needed()
             assert pictures.first.is_visible()
         if page.locator(".autogradviz-stepper").count():
-            _click_stepper(page)
+            click_stepper(page)
         if page.locator(".autogradviz-tangent").count():
-            _move_plot_slider(page)
+            move_tangent_slider(page)
         if name == "03-exercises.ipynb":
             assert page.locator(".jp-OutputArea-output .agv-unanswered", has_text="Not answered yet").count() >= 12
         page.wait_for_selector(".jp-StatusBar-Widget:has-text('| Idle')")
