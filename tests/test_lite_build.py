@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sys
 import zipfile
 from pathlib import Path
@@ -106,3 +107,16 @@ def test_the_built_config_must_say_where_pyodide_comes_from(tmp_path):
     with pytest.raises(SystemExit, match="autogradviz is missing"):
         build_site.check_site(tmp_path, offline=False)
 
+
+def test_the_readme_badge_opens_notebook_01_on_the_site_the_workflow_publishes():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    badge = re.search(r"\[!\[Try it in your browser\]\([^)]+\)\]\((https://[^)\s]+)\)", readme)
+    assert badge, "the README needs a 'Try it in your browser' badge"
+    assert badge.start() - readme.index("[![Binder]") < 300, "beside the Binder badge"
+    url = badge.group(1)
+    assert url.startswith("https://autogradviz.github.io/autogradviz/lab/index.html?path=")
+    assert (ROOT / "notebooks" / url.split("path=")[1]).is_file()
+    workflow = (ROOT / ".github" / "workflows" / "lite.yml").read_text()
+    built = re.search(r"run: \./dev lite --out (\S+)\n", workflow).group(1)
+    assert re.search(rf"uses: actions/upload-pages-artifact@\S+\n\s+with:\n\s+path: {re.escape(built)}\n", workflow)
+    assert "uses: actions/deploy-pages@" in workflow and "--offline" not in workflow
