@@ -112,6 +112,7 @@ _LAZY = {
     "cuda": ("autogradviz.cuda", None),
     "backends": ("autogradviz.backends", None),
     "accelerator": ("autogradviz.accelerator", None),
+    "distributions": ("autogradviz.distributions", None),
 }
 
 

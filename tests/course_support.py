@@ -22,7 +22,8 @@ _NUMBER = re.compile(r"-?\d+(?:\.\d*)?(?:e[-+]?\d+)?")
 # The only change a program sees: its imports name autogradviz ("import autogradviz as torch").
 _SWAPS = (("import torch.nn.functional as F", "import autogradviz.nn.functional as F"),
           ("import torch.nn as nn", "import autogradviz.nn as nn"),
-          ("import torch\n", "import autogradviz as torch\n"))
+          ("import torch\n", "import autogradviz as torch\n"),
+          ("from torch.", "from autogradviz."))
 
 
 def source(name: str, lib) -> str:

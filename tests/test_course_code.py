@@ -1,7 +1,8 @@
 """Course code after the autograd chapter, run unchanged (``import autogradviz as torch``) beside real
 PyTorch: the "Learning PyTorch with Examples" series, the "Tensors" page of Learn the Basics, D2L's
-preliminaries (chapter 2) and makemore part 4's manual backpropagation. The programs in
-tests/course/ are this project's own, in the API calls of that material (see course_support.py).
+preliminaries (chapter 2: ndarray, linear algebra, calculus, autograd, probability) and makemore
+part 4's manual backpropagation. The programs in tests/course/ are this project's own, in the API
+calls of that material (see course_support.py).
 
 What is compared:
 - text printed from no random draw: equal to PyTorch's, every number within 1e-6 relative
@@ -38,6 +39,7 @@ PROGRAMS = {
     "d2l_linear_algebra": (True, None),
     "d2l_calculus": (True, None),
     "d2l_autograd": (False, "z"),
+    "d2l_probability": (False, None),
 }
 TRAINING = {name for name in PROGRAMS if name.startswith("examples_")}
 # RMSprop ends stepping about ±lr (1e-3) around the optimum: from there on its losses and the
