@@ -7,14 +7,19 @@ import re
 class Meta:
     """Hooks, retain_grad, the leaf's AccumulateGrad, view base and detach origin of a tensor."""
 
-    __slots__ = ("hooks", "retains_grad", "accumulator", "base", "detached_from", "__weakref__")
+    __slots__ = ("hooks", "retains_grad", "accumulator", "base", "detached_from", "output_nr", "view_fns",
+                 "view_version", "creation", "__weakref__")
 
     def __init__(self):
         self.hooks = None            # list of grad hooks registered with register_hook
         self.retains_grad = False
         self.accumulator = None      # weakref to the leaf's AccumulateGrad
-        self.base = None             # the tensor this one is a view of
+        self.base = None             # the tensor this one is a view of (the root: never a view)
         self.detached_from = None    # weakref to the grad_fn this tensor was detached from
+        self.output_nr = None        # which output of a multi-output grad_fn this tensor is
+        self.view_fns = ()           # NumPy functions that make this view from its base's array
+        self.view_version = 0        # the shared version when the view's grad_fn was last set
+        self.creation = None         # how a view was made: None, "no_grad", "multi", "custom"
 
 
 def _describe(tensor_dtype, shape) -> str:
@@ -38,7 +43,7 @@ def version_error(node, saved_tensor, now: int, expected: int) -> str:
             what += f", which is output 0 of {_op_name(saved_tensor._grad_fn)},"
     return (
         "one of the variables needed for gradient computation has been modified by an inplace "
-        f"operation: {what} is at version {now}; expected version {expected} instead. Hint: the "
-        "backtrace further above shows the operation that failed to compute its gradient. The "
-        "variable in question was changed in there or anywhere later. Good luck!"
+        f"operation: {what} is at version {now}; expected version {expected} instead. Hint: enable "
+        "anomaly detection to find the operation that failed to compute its gradient, with "
+        "torch.autograd.set_detect_anomaly(True, check_nan=False)."
     )

@@ -144,23 +144,43 @@ class Tensor:
             t = ref()
             if t is not None:
                 from .autograd.engine import _as_tensor_grad
-                g = _as_tensor_grad(grad, t._dtype)
-                t._grad = g.detach().clone() if t._grad is None else t._grad + g.detach()
+                g = _as_tensor_grad(grad, t._dtype)  # carries a graph under create_graph=True
+                t._grad = g.clone() if t._grad is None else t._grad + g
             return None
         store._retains_grad = True  # register_hook keeps this one last (see there)
-        self._grad_fn.register_prehook(store)
+        self._grad_fn.register_prehook(self._for_this_output(store))
+
+    def _for_this_output(self, hook):
+        """A grad_fn pre-hook that sees only this tensor's gradient when the grad_fn has several
+        outputs (split pieces, custom Functions): it receives one gradient per output."""
+        nr = self._meta.output_nr if self._meta is not None else None
+        if nr is None:
+            return hook
+
+        def pre(grads):
+            if grads[nr] is None:
+                return None
+            r = hook(grads[nr])
+            if r is None:
+                return None
+            grads = list(grads)
+            grads[nr] = r
+            return grads
+        pre._retains_grad = getattr(hook, "_retains_grad", False)
+        return pre
 
     def register_hook(self, hook):
         """``hook(grad)`` runs when this tensor's gradient is computed; it may return a new grad."""
         if not self.requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         if self._grad_fn is not None:
-            from .autograd.engine import _as_tensor_grad
+            from .autograd.engine import _as_tensor_grad, checked_hook_result
             dtype = self._dtype
 
             def pre(grad):
-                return hook(_as_tensor_grad(grad, dtype))
-            handle = self._grad_fn.register_prehook(pre)
+                g = _as_tensor_grad(grad, dtype)
+                return checked_hook_result(hook, hook(g), g)
+            handle = self._grad_fn.register_prehook(self._for_this_output(pre))
             # As in PyTorch, .grad kept by retain_grad() is the gradient after all of the tensor's
             # hooks, whatever the order they were registered in: keep the retain hook last.
             hooks = self._grad_fn._pre_hooks

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from engine_support import Square
 
 import autogradviz as torch
 from autogradviz.autograd import backward_steps
@@ -56,18 +57,6 @@ def _control_flow():
         return b if b.sum() > 0 else 100 * b
     a = torch.randn(size=(), requires_grad=True)
     return [a], f(a), None
-
-
-class Square(torch.autograd.Function):
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return x * x
-
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return 2 * x * grad
 
 
 def _custom_function():

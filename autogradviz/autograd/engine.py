@@ -16,7 +16,7 @@ import numpy as np
 
 from .. import _grad_mode
 from .._errors import raised_in_callers_code
-from .node import AccumulateGrad, Node, accumulator
+from .node import AccumulateGrad, Node, edge
 
 
 @dataclass(slots=True)
@@ -51,6 +51,34 @@ def _as_tensor_grad(g, dtype):
     if isinstance(g, Tensor):
         return g
     return _make(np.asarray(g), dtype)
+
+
+def checked_hook_result(hook, result, grad):
+    """A tensor hook's replacement gradient, refused as PyTorch refuses it when it changes the
+    gradient's size or dtype (None: keep the gradient)."""
+    if result is None:
+        return None
+    Tensor, _ = _tensor()
+    name = getattr(hook, "__name__", type(hook).__name__)
+    if not isinstance(result, Tensor):
+        raise TypeError(f"expected Variable or None (got {type(result).__name__})")
+    if result._data.shape != grad._data.shape:
+        raise RuntimeError(f"hook '{name}' has changed the size of value")
+    if result._dtype is not grad._dtype:
+        raise RuntimeError(f"hook '{name}' has changed the type of value (was torch.{grad._dtype._legacy} "
+                           f"got torch.{result._dtype._legacy})")
+    return result
+
+
+def _run_leaf_hooks(leaf, grad, create_graph, shared):
+    """The tensor hooks of a leaf, in registration order; they run under backward() and grad()."""
+    for hook in leaf._meta.hooks:
+        g = _as_tensor_grad(grad, leaf._dtype)
+        r = checked_hook_result(hook, hook(g), g)
+        if r is not None:
+            grad = r if create_graph else r._data
+            shared.add(id(grad))
+    return grad
 
 
 def _add(a, b):
@@ -116,8 +144,10 @@ def backward_steps(outputs: Sequence, grad_outputs: Sequence | None = None, *,
 
     buffers: dict[Node, Any] = {}
     for out, g in roots:
-        node = out._grad_fn if out._grad_fn is not None else accumulator(out)
-        buffers[node] = _add(buffers.get(node), g)
+        node, nr = edge(out)
+        if node is None:
+            continue
+        _send(buffers, node, nr, g)
 
     # Count, for every reachable node, how many edges lead into it (iteratively).
     deps: dict[Node, int] = {}
@@ -163,14 +193,30 @@ def backward_steps(outputs: Sequence, grad_outputs: Sequence | None = None, *,
         if step is not None and report:
             index += 1
             yield step
-        for nxt, g in zip(node._fns, grads_in):
+        nrs = node._nrs
+        for i, (nxt, g) in enumerate(zip(node._fns, grads_in)):
             if nxt is None:
                 continue
             if g is not None:
-                buffers[nxt] = _add(buffers.get(nxt), g)
+                if nrs is None:
+                    buffers[nxt] = _add(buffers.get(nxt), g)
+                else:
+                    _send(buffers, nxt, nrs[i], g)
             deps[nxt] -= 1
             if deps[nxt] == 0:
                 heapq.heappush(ready, (-nxt._seq, nxt))
+
+
+def _send(buffers: dict, node, nr: int, g) -> None:
+    """Add ``g`` to what waits for output ``nr`` of ``node`` (a list per output for nodes with
+    several outputs: split pieces, custom Functions)."""
+    if node._n_out == 1:
+        buffers[node] = _add(buffers.get(node), g)
+        return
+    slots = buffers.get(node)
+    if slots is None:
+        slots = buffers[node] = [None] * node._n_out
+    slots[nr] = _add(slots[nr], g)
 
 
 def _run_node(node, grad, index, create_graph, accumulate, pending_leaf, capture, shared, report=True):
@@ -180,11 +226,14 @@ def _run_node(node, grad, index, create_graph, accumulate, pending_leaf, capture
             if r is not None:
                 grad = r if create_graph else getattr(r, "_data", r)
                 shared.add(id(grad))  # the hook's tensor belongs to the user: never stored as .grad
+    is_leaf = isinstance(node, AccumulateGrad)
+    if grad is not None and is_leaf and node.variable._meta is not None and node.variable._meta.hooks:
+        grad = _run_leaf_hooks(node.variable, grad, create_graph, shared)
     if capture is not None and node in capture:
         capture[node] = grad
     if grad is None:
         return None, (None,) * len(node._fns)
-    if isinstance(node, AccumulateGrad):
+    if is_leaf:
         return _accumulate(node, grad, index, create_graph, accumulate, pending_leaf, shared, report), ()
     grads_in = node.apply(grad, create_graph)
     if node._hooks:
@@ -202,13 +251,6 @@ def _accumulate(node: AccumulateGrad, grad, index, create_graph, accumulate, pen
                 report=True) -> Step | None:
     _Tensor, _make = _tensor()
     leaf = node.variable
-    meta = leaf._meta
-    if meta is not None and meta.hooks:
-        for hook in meta.hooks:
-            r = hook(_as_tensor_grad(grad, leaf._dtype))
-            if r is not None:
-                grad = r if create_graph else r._data
-                shared.add(id(grad))
     if not accumulate:
         # Nothing is written: report what .grad would become (the stepper's view).
         key = id(leaf)
@@ -224,7 +266,10 @@ def _accumulate(node: AccumulateGrad, grad, index, create_graph, accumulate, pen
     if create_graph:
         previous = leaf._grad
         g = _as_tensor_grad(grad, leaf._dtype)
-        leaf._grad = g if previous is None else previous + g
+        if previous is None:  # PyTorch copies the first gradient into a new tensor (CopyBackwards)
+            leaf._grad = _make(np.empty_like(g._data), leaf._dtype).copy_(g) if g.requires_grad else g
+        else:
+            leaf._grad = previous + g
     else:
         grad = _owned(grad, leaf._dtype.np, shared) if leaf._grad is None else grad
         accumulate_grad(leaf, grad)
@@ -298,14 +343,16 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
             raise TypeError(f"inputs must be Tensors, got {type(t).__name__} at position {i}")
         if not t.requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
-        nodes.append(t._grad_fn if t._grad_fn is not None else accumulator(t))
-    capture = {n: None for n in nodes}
+        nodes.append(edge(t))
+    capture = {n: None for n, _ in nodes if n is not None}
     for _ in backward_steps(outputs, grad_outputs, retain_graph=retain_graph,
                             create_graph=create_graph, accumulate=False, capture=capture, report=False):
         pass
     results = []
-    for index, (t, n) in enumerate(zip(inputs_tuple, nodes)):
-        g = capture[n]
+    for index, (t, (n, nr)) in enumerate(zip(inputs_tuple, nodes)):
+        g = capture.get(n)
+        if n is not None and n._n_out != 1:
+            g = None if g is None else g[nr]
         if g is None:
             if materialize_grads:
                 g = np.zeros(t._data.shape, dtype=t._dtype.np)

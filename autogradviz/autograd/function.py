@@ -1,12 +1,19 @@
-"""Custom differentiable functions: subclass ``Function`` with static forward/backward."""
+"""Custom differentiable functions: subclass ``Function`` with static forward/backward.
+
+As in PyTorch: one or several outputs, ``mark_non_differentiable``, ``mark_dirty``,
+``set_materialize_grads``, the new-style ``forward(*args)`` with ``setup_context``, and
+``once_differentiable``. Tensors a Function saves, its outputs included, are version-checked and
+take part in double backward.
+"""
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
 
 from .. import _grad_mode
-from .node import Node, accumulator, new_node
+from .node import SECOND_BACKWARD, Node, edge, new_node, set_edges
 
 _classes: dict[type, type] = {}
 
@@ -19,6 +26,8 @@ class FunctionCtx:
         self.needs_input_grad: tuple[bool, ...] = ()
         self._node = None
         self.materialize_grads = True
+        self._non_differentiable = ()
+        self._dirty = ()
 
     def save_for_backward(self, *tensors) -> None:
         """Keep tensors for backward; read them back as ``ctx.saved_tensors``."""
@@ -28,37 +37,46 @@ class FunctionCtx:
     def saved_tensors(self) -> tuple:
         node = self._node
         if node is not None and node._freed:
-            from .node import SECOND_BACKWARD
             raise RuntimeError(SECOND_BACKWARD)
         if node is not None and node._versions:
             node._check_saved_versions()
         return tuple(self.to_save)
 
     def mark_non_differentiable(self, *tensors) -> None:
-        self._non_diff = tensors
+        """These outputs never require grad; backward receives zeros (or None) for them."""
+        self._non_differentiable = tensors
 
     def mark_dirty(self, *tensors) -> None:
-        pass
+        """forward changed these inputs in place and returns them: their history is rewritten."""
+        self._dirty = tensors
 
     def set_materialize_grads(self, value: bool) -> None:
+        """False: backward receives None, not zeros, for outputs that got no gradient."""
         self.materialize_grads = value
 
 
 class FunctionNode(Node):
-    """The grad_fn of a custom Function's output, named ``<ClassName>Backward``."""
+    """The grad_fn of a custom Function's outputs, named ``<ClassName>Backward``."""
 
     __slots__ = ("ctx", "_fn", "_shapes", "_dtypes", "_versions", "_saved", "_out", "_out_dtype", "_constants",
-                 "_aux", "_out_vc", "_arg_pos", "_n_args")
+                 "_aux", "_out_vc", "_out_version", "_arg_pos", "_n_args", "_n_out", "_outputs")
     __module__ = "builtins"
     op = None
 
     def apply(self, grad, create_graph):
         from ..tensor import Tensor, _make
         if self._freed:
-            from .node import SECOND_BACKWARD
             raise RuntimeError(SECOND_BACKWARD)
-        g = grad if isinstance(grad, Tensor) else _make(np.asarray(grad), self._out_dtype)
-        grads = self._fn.backward(self.ctx, g)
+        grads_out = grad if self._n_out != 1 else [grad]
+        given = []
+        for g, (shape, dtype) in zip(grads_out, self._outputs):
+            if g is None:
+                if not self.ctx.materialize_grads:
+                    given.append(None)
+                    continue
+                g = np.zeros(shape, dtype=dtype.np)
+            given.append(g if isinstance(g, Tensor) else _make(np.asarray(getattr(g, "_data", g)), dtype))
+        grads = self._fn.backward(self.ctx, *given)
         if not isinstance(grads, tuple):
             grads = (grads,)
         n = self._n_args
@@ -73,18 +91,17 @@ class FunctionNode(Node):
                 out.append(None)
                 continue
             if not isinstance(gi, Tensor):
-                raise TypeError(f"{self._fn.__name__}.backward must return Tensors or None, got {type(gi).__name__} for input {self._arg_pos[i]}")
-            if tuple(gi.shape) != tuple(self._shapes[i]):
-                try:
-                    np.broadcast_shapes(tuple(gi.shape), tuple(self._shapes[i]))
-                except ValueError:
-                    raise RuntimeError(
-                        f"Function {type(self).__name__} returned an invalid gradient at index {self._arg_pos[i]} - got "
-                        f"{list(gi.shape)} but expected shape compatible with {list(self._shapes[i])}") from None
+                raise TypeError(f"{self._fn.__name__}.backward must return Tensors or None, got {type(gi).__name__} "
+                                f"for input {self._arg_pos[i]}")
+            shape = tuple(self._shapes[i])
+            if tuple(gi.shape) != shape and not _expandable(shape, tuple(gi.shape)):
+                raise RuntimeError(
+                    f"Function {type(self).__name__} returned an invalid gradient at index {self._arg_pos[i]} - got "
+                    f"{list(gi.shape)} but expected shape compatible with {list(shape)}")
             if create_graph:
-                out.append(fit_grad(gi, self._shapes[i], self._dtypes[i], TENSOR))
+                out.append(fit_grad(gi, shape, self._dtypes[i], TENSOR))
             else:
-                out.append(fit_grad(gi._data, self._shapes[i], self._dtypes[i], NUMPY))
+                out.append(fit_grad(gi._data, shape, self._dtypes[i], NUMPY))
         return tuple(out)
 
     def _check_saved_versions(self):
@@ -103,6 +120,13 @@ class FunctionNode(Node):
         return self.ctx.saved_tensors
 
 
+def _expandable(shape: tuple, to: tuple) -> bool:
+    """True when ``shape`` broadcasts to ``to`` (PyTorch's is_expandable_to)."""
+    if len(shape) > len(to):
+        return False
+    return all(s == t or s == 1 for s, t in zip(reversed(shape), reversed(to)))
+
+
 def _node_class(fn_cls: type) -> type:
     cls = _classes.get(fn_cls)
     if cls is None:
@@ -112,66 +136,133 @@ def _node_class(fn_cls: type) -> type:
 
 
 class Function:
-    """Base for custom ops: write ``forward(ctx, ...)`` and ``backward(ctx, grad)`` as staticmethods
-    and call ``MyFunction.apply(...)``. The output's grad_fn is named ``MyFunctionBackward``."""
+    """Base for custom ops: write ``forward(ctx, ...)`` and ``backward(ctx, *grads)`` as staticmethods
+    (or ``forward(...)`` with ``setup_context(ctx, inputs, output)``) and call ``MyFunction.apply(...)``.
+    The outputs' grad_fn is named ``MyFunctionBackward``."""
 
     @staticmethod
     def forward(ctx: FunctionCtx, *args: Any, **kwargs: Any):
         raise NotImplementedError("You must implement the forward function for custom autograd.Function.")
 
     @staticmethod
+    def setup_context(ctx: FunctionCtx, inputs: tuple, output: Any) -> None:
+        raise NotImplementedError("setup_context is not implemented.")
+
+    @staticmethod
     def backward(ctx: FunctionCtx, *grad_outputs: Any):
-        raise NotImplementedError("You must implement either the backward or vjp method for your custom autograd.Function to use it with backward mode AD.")
+        raise NotImplementedError("You must implement either the backward or vjp method for your custom "
+                                  "autograd.Function to use it with backward mode AD.")
 
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any):
-        from ..tensor import Tensor, _make
+        from ..tensor import Tensor
         ctx = FunctionCtx()
-        tensors = [a for a in args if isinstance(a, Tensor)]
         ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
+        new_style = cls.setup_context is not Function.setup_context
         with _grad_mode.no_grad():
-            out = cls.forward(ctx, *args, **kwargs)
-        record = _grad_mode.is_grad_enabled() and any(t.requires_grad for t in tensors)
-        if not isinstance(out, Tensor):
-            if isinstance(out, tuple) and all(isinstance(o, Tensor) for o in out):
-                if record:
-                    raise NotImplementedError("custom Functions with several outputs are not supported by autogradviz yet")
-                return out
-            raise TypeError(f"{cls.__name__}.forward must return a Tensor, got {type(out).__name__}")
-        if not record:
-            return out
-        if any(out is a for a in args):  # forward returned an input: give the output its own identity
-            out = _make(out._data, out._dtype)
-        node = new_node(_node_class(cls))
-        node.ctx, node._fn = ctx, cls
-        # As in PyTorch, only tensor arguments get an edge (None for those that need no gradient);
-        # backward still returns one gradient per argument, and _arg_pos maps edges to arguments.
-        positions = tuple(i for i, a in enumerate(args) if isinstance(a, Tensor))
-        node._arg_pos = positions
-        node._n_args = len(args)
-        node._fns = tuple(
-            (args[i]._grad_fn if args[i]._grad_fn is not None else accumulator(args[i]))
-            if args[i].requires_grad else None for i in positions)
-        # Constants: tensors that need no gradient, by edge position; other arguments after them.
-        node._constants = tuple((e, args[i]) for e, i in enumerate(positions) if not args[i].requires_grad) + tuple(
-            (len(positions) + i, a) for i, a in enumerate(args) if not isinstance(a, Tensor))
-        node._shapes = tuple(args[i].shape for i in positions)
-        node._dtypes = tuple(args[i]._dtype for i in positions)
-        node._saved = None
-        versions = []
-        for t in ctx.to_save:
-            if isinstance(t, Tensor):
-                if t._vc is None:
-                    t._vc = [0]
-                versions.append((t, t._vc[0]))
-        node._versions = tuple(versions)
-        node._out, node._out_dtype = out._data, out._dtype
-        ctx._node = node
-        result = _make(out._data, out._dtype, node)
-        result._vc = out._vc
-        return result
+            if new_style:
+                out = cls.forward(*args, **kwargs)
+                cls.setup_context(ctx, args, out)
+            else:
+                out = cls.forward(ctx, *args, **kwargs)
+        several = isinstance(out, tuple)
+        outputs = out if several else (out,)
+        if not all(isinstance(o, Tensor) for o in outputs):
+            bad = next(o for o in outputs if not isinstance(o, Tensor))
+            raise TypeError(f"{cls.__name__}.forward must return a Tensor or a tuple of Tensors, got "
+                            f"{type(bad).__name__}")
+        record = _grad_mode.is_grad_enabled() and any(isinstance(a, Tensor) and a.requires_grad for a in args)
+        if record:
+            outputs = _link(cls, ctx, args, outputs)
+        return outputs if several else outputs[0]
 
 
-class once_differentiable:  # pragma: no cover - decorator kept for source compatibility
-    def __new__(cls, fn):
-        return fn
+def _link(cls, ctx: FunctionCtx, args: tuple, outputs: tuple) -> tuple:
+    """Make the node of one recorded Function call and tie the outputs to it."""
+    from ..tensor import Tensor, _make
+    non_diff = {id(t) for t in ctx._non_differentiable}
+    dirty = {id(t) for t in ctx._dirty}
+    for t in ctx._dirty:
+        if not any(t is a for a in args):
+            raise RuntimeError("mark_dirty only accepts input tensors, but argument 0 isn't one.")
+        if t._grad_fn is None and t._requires_grad:
+            raise RuntimeError("a leaf Variable that requires grad has been used in an in-place operation.")
+    node = new_node(_node_class(cls))
+    node.ctx, node._fn = ctx, cls
+    # As in PyTorch, only tensor arguments get an edge (None for those that need no gradient);
+    # backward still returns one gradient per argument, and _arg_pos maps edges to arguments.
+    positions = tuple(i for i, a in enumerate(args) if isinstance(a, Tensor))
+    node._arg_pos = positions
+    node._n_args = len(args)
+    set_edges(node, [edge(args[i]) if args[i].requires_grad else (None, 0) for i in positions])
+    # Constants: tensors that need no gradient, by edge position; other arguments after them.
+    node._constants = tuple((e, args[i]) for e, i in enumerate(positions) if not args[i].requires_grad) + tuple(
+        (len(positions) + i, a) for i, a in enumerate(args) if not isinstance(a, Tensor))
+    node._shapes = tuple(args[i].shape for i in positions)
+    node._dtypes = tuple(args[i]._dtype for i in positions)
+    node._saved = None
+    node._n_out = len(outputs)
+    node._outputs = tuple((o._data.shape, o._dtype) for o in outputs)
+    node._out, node._out_dtype = outputs[0]._data, outputs[0]._dtype
+    results = []
+    for nr, o in enumerate(outputs):
+        if id(o) in non_diff or not o._dtype.is_floating_point:
+            results.append(o)
+            continue
+        if id(o) in dirty:  # the input itself takes the new history, and its version moves on
+            result = o
+            result._bump()
+        else:  # a forward that returns an input unchanged still gives a tensor of its own
+            result = o if not any(o is a for a in args) else _make(o._data, o._dtype)
+            if result._vc is None:
+                result._vc = [0]
+        result._grad_fn = node
+        result._requires_grad = False
+        if node._n_out != 1:
+            result._meta_().output_nr = nr
+        results.append(result)
+    # An output that forward saved is unpacked as the output itself, tied to this node, so that a
+    # double backward flows through it (PyTorch's saved outputs).
+    by_id = {id(o): r for o, r in zip(outputs, results)}
+    ctx.to_save = tuple(by_id.get(id(t), t) if isinstance(t, Tensor) else t for t in ctx.to_save)
+    versions = []
+    for t in ctx.to_save:
+        if isinstance(t, Tensor):
+            if t._vc is None:
+                t._vc = [0]
+            versions.append((t, t._vc[0]))
+    node._versions = tuple(versions)
+    ctx._node = node
+    return tuple(results)
+
+
+class _OnceDifferentiableError(Node):
+    """Stands for the backward of a ``once_differentiable`` backward: differentiating it raises."""
+
+    __slots__ = ("_constants", "_aux", "_out_vc", "_out_version")
+    __module__ = "builtins"
+
+    def apply(self, grad, create_graph):
+        raise RuntimeError("trying to differentiate twice a function that was marked with @once_differentiable")
+
+
+def once_differentiable(fn):
+    """Decorate a Function's backward that cannot itself be differentiated: it runs without
+    recording, and a later attempt to differentiate its result raises."""
+    @functools.wraps(fn)
+    def wrapper(ctx, *grads):
+        from ..tensor import Tensor, _make
+        with _grad_mode.no_grad():
+            outputs = fn(ctx, *grads)
+        if not (_grad_mode.is_grad_enabled() and any(isinstance(g, Tensor) and g.requires_grad for g in grads)):
+            return outputs
+        several = isinstance(outputs, tuple)
+        wrapped = []
+        for o in (outputs if several else (outputs,)):
+            if isinstance(o, Tensor):
+                node = new_node(_OnceDifferentiableError)
+                set_edges(node, [edge(g) if isinstance(g, Tensor) and g.requires_grad else (None, 0) for g in grads])
+                o = _make(o._data, o._dtype, node)
+            wrapped.append(o)
+        return tuple(wrapped) if several else wrapped[0]
+    return wrapper

@@ -25,6 +25,10 @@ SECOND_BACKWARD = (
     ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
     "graph a second time or if you need to access saved tensors after calling backward."
 )
+DETACHED_SAVED = (
+    "Trying to use a saved tensor that has been detached in-place, i.e. with .detach_().This is not "
+    "supported, please use out-of-place `.detach()` instead"
+)
 _KEEP_AFTER_RELEASE = 64  # output values up to this many elements survive release(), for pictures
 _NO_PARAMS: Mapping = MappingProxyType({})
 
@@ -33,16 +37,22 @@ class Node:
     """Base of every grad_fn. Subclasses are named like PyTorch's (``MulBackward0``)."""
 
     op = None  # the OpDef of nodes made from the op table (None for leaves and custom Functions)
+    _n_out = 1  # how many outputs the node has (split pieces, custom Functions: more than one)
 
-    __slots__ = ("_fns", "_seq", "_pre_hooks", "_hooks", "_freed", "__weakref__", "metadata")
+    # _fns: the node of each input (None: no gradient); _nrs: which output of that node each input
+    # is (None when every input is output 0 of a single-output node: the common case)
+    __slots__ = ("_fns", "_nrs", "_seq", "_pre_hooks", "_hooks", "_freed", "__weakref__", "metadata")
 
     def name(self) -> str:
         return type(self).__name__
 
     @property
     def next_functions(self) -> tuple:
-        """One ``(node, 0)`` per input, ``(None, 0)`` for inputs that need no gradient (as PyTorch)."""
-        return tuple([(f, 0) for f in self._fns])
+        """One ``(node, output_nr)`` per input, ``(None, 0)`` for inputs that need no gradient (as PyTorch)."""
+        nrs = self._nrs
+        if nrs is None:
+            return tuple([(f, 0) for f in self._fns])
+        return tuple(zip(self._fns, nrs))
 
     @property
     def _sequence_nr(self) -> int:
@@ -138,6 +148,7 @@ class AccumulateGrad(Node):
     def __init__(self, variable):
         self.variable = variable
         self._fns = ()
+        self._nrs = None
         self._seq = next(_sequence)
         self._pre_hooks = self._hooks = None
         self._freed = False
@@ -169,7 +180,7 @@ class OpNode(Node):
     """A node made by an op from the op table. ``op`` is set on each generated subclass."""
 
     __slots__ = ("_saved", "_versions", "_params", "_shapes", "_dtypes", "_out", "_out_dtype",
-                 "_out_shape", "_out_vc", "_constants", "_aux")
+                 "_out_shape", "_out_vc", "_out_version", "_constants", "_aux")
 
     def release(self) -> None:
         if self._saved is not None or self._out_vc is not None:  # saved inputs, or the saved output
@@ -198,12 +209,15 @@ class OpNode(Node):
         return tuple(self._saved or ())
 
     def _check_versions(self) -> None:
-        saved = self._saved
-        for i, v in zip(self.op.saves, self._versions):
-            if v >= 0 and saved[i]._vc[0] != v:
-                raise RuntimeError(version_error(self, saved[i], saved[i]._vc[0], v))
-        if self._out_vc is not None and self._out_vc[0] != 0:
-            raise RuntimeError(version_error(self, None, self._out_vc[0], 0))
+        saved, fns = self._saved, self._fns
+        for i, v in self._versions:
+            t = saved[i]
+            if t._vc[0] != v:
+                raise RuntimeError(version_error(self, t, t._vc[0], v))
+            if t._grad_fn is None and not t._requires_grad and i < len(fns) and fns[i] is not None:
+                raise RuntimeError(DETACHED_SAVED)
+        if self._out_vc is not None and self._out_vc[0] != self._out_version:
+            raise RuntimeError(version_error(self, None, self._out_vc[0], self._out_version))
 
     def input_shapes(self) -> tuple:
         """The shape of each input (what the gradients sent to them must have)."""
@@ -269,11 +283,31 @@ def node_class(op, backward_name: str) -> type:
 def new_node(cls):
     node = object.__new__(cls)
     node._seq = next(_sequence)
-    node._pre_hooks = node._hooks = None
+    node._pre_hooks = node._hooks = node._nrs = None
     node._freed = False
-    node._constants = node._aux = node._out_vc = None
+    node._constants = node._aux = node._out_vc = node._out_version = None
     node.metadata = None
     return node
+
+
+def edge(tensor) -> tuple:
+    """``(node, output_nr)`` through which a gradient reaches ``tensor`` (its grad_fn, or its
+    leaf's AccumulateGrad); ``(None, 0)`` when it needs none."""
+    fn = tensor.grad_fn  # a view's grad_fn may be regenerated here (after an in-place change)
+    meta = tensor._meta
+    if fn is None:
+        if not tensor._requires_grad or (meta is not None and meta.creation == "no_grad"):
+            return None, 0  # a view made under no_grad gets no edge, as in PyTorch
+        return accumulator(tensor), 0
+    return fn, (meta.output_nr or 0) if meta is not None else 0
+
+
+def set_edges(node, edges) -> None:
+    """Give ``node`` its input edges; output numbers are kept only when one is not 0 or points
+    into a multi-output node."""
+    node._fns = tuple([f for f, _ in edges])
+    if any(n or (f is not None and f._n_out != 1) for f, n in edges):
+        node._nrs = tuple([n for _, n in edges])
 
 
 def grad_enabled() -> bool:

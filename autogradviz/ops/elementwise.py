@@ -6,7 +6,7 @@ import numpy as np
 from .. import _dtype as D
 from ..tensor import Tensor
 from .common import operand
-from .registry import OpDef, apply
+from .registry import OUT, OpDef, apply
 
 # ---------------------------------------------------------------------------------------------
 # Arithmetic. Rules never mention broadcasting: the engine sums each gradient back to its
@@ -44,7 +44,7 @@ MUL = OpDef("mul", "MulBackward0",
             functions=("mul", "multiply"), methods=("mul", "multiply"), inplace=("mul",),
             forward=lambda a, b, reflected=False: a * b,
             vjps=(lambda xp, g, c: g * c.b, lambda xp, g, c: g * c.a),
-            saves=(0, 1))
+            saves=(0, 1), reads=((1,), (0,)))
 
 DIV = OpDef("div", "DivBackward0",
             inputs=("input", "other"), expression="{input} / {other}",
@@ -53,7 +53,7 @@ DIV = OpDef("div", "DivBackward0",
             functions=("div", "divide", "true_divide"), methods=("div", "divide", "true_divide"), inplace=("div",),
             forward=lambda a, b: a / b,
             vjps=(lambda xp, g, c: g / c.b, lambda xp, g, c: -g * c.a / (c.b * c.b)),
-            saves=(0, 1), dtype="float")
+            saves=(0, 1), dtype="float", reads=((1,), (0, 1)))
 
 NEG = OpDef("neg", "NegBackward0",
             inputs=("input",), expression="−{input}",
@@ -105,7 +105,7 @@ POW_TENSOR = OpDef("pow_tensor", "PowBackward1",
                           "∂{out}/∂{exponent} = {input} ^ {exponent} × ln({input})"),
                    forward=lambda a, b: a ** b,
                    vjps=(_pow_base_grad, _pow_exponent_grad),
-                   saves=(0, 1), save_out=True)
+                   saves=(0, 1), save_out=True, reads=((0, 1), (0, 1, OUT)))
 
 
 def _rpow_grad(xp, g, c):

@@ -12,18 +12,18 @@ def _col(xp, x):
 
 
 def _matmul_grad_a(xp, g, c):
-    a, b = c.a, c.b
+    b = c.b                      # reads b only (a is not kept when only a needs grad)
     if b.ndim == 1:              # (..., n) @ (n,) -> (...): each row of a meets b
         return _col(xp, g) * b
-    if a.ndim == 1:              # (n,) @ (..., n, m) -> (..., m)
+    if len(c.shapes[0]) == 1:             # (n,) @ (..., n, m) -> (..., m)
         return xp.sum(b * xp.unsqueeze_dims(g, (g.ndim - 1,)), dim=(b.ndim - 1,)) if b.ndim == 2 else \
             xp.matmul(b, _col(xp, g))[..., 0]
     return xp.matmul(g, xp.mT(b))
 
 
 def _matmul_grad_b(xp, g, c):
-    a, b = c.a, c.b
-    if b.ndim == 1:              # grad of the vector: sum over rows of a weighted by g
+    a = c.a                      # reads a only
+    if len(c.shapes[1]) == 1:    # grad of the vector: sum over rows of a weighted by g
         return a * _col(xp, g)
     if a.ndim == 1:              # outer product of a with g
         return _col(xp, a) * xp.unsqueeze_dims(g, (g.ndim - 1,))
@@ -49,14 +49,14 @@ MATMUL = OpDef("matmul", _matmul_name,
                sends=("{grad} @ {other}ᵀ", "{input}ᵀ @ {grad}"),
                functions=("matmul", "mm", "mv"), methods=("matmul", "mm", "mv"), forward=np.matmul,
                vjps=(_matmul_grad_a, _matmul_grad_b),
-               saves=(0, 1))
+               saves=(0, 1), reads=((1,), (0,)))
 
 DOT = OpDef("dot", "DotBackward0",
             inputs=("input", "tensor"), expression="dot({input}, {tensor})",
             rules=("∂{out}/∂{input} = {tensor}", "∂{out}/∂{tensor} = {input}"),
             functions=("dot", "inner", "vdot"), methods=("dot",), forward=np.dot,
             vjps=(lambda xp, g, c: g * c.b, lambda xp, g, c: g * c.a),
-            saves=(0, 1))
+            saves=(0, 1), reads=((1,), (0,)))
 
 def _addmm_forward(bias, x, w, beta=1, alpha=1):
     if beta == 1 and alpha == 1:
@@ -80,7 +80,7 @@ ADDMM = OpDef("addmm", "AddmmBackward0",
               vjps=(lambda xp, g, c: _scaled(g, c, "beta"),
                     lambda xp, g, c: _scaled(xp.matmul(g, xp.mT(c.inputs[2])), c, "alpha"),
                     lambda xp, g, c: _scaled(xp.matmul(xp.mT(c.inputs[1]), g), c, "alpha")),
-              saves=(1, 2))
+              saves=(1, 2), reads=((), (2,), (1,)))
 
 
 def _check_same_dtype(name, a, b):

@@ -37,11 +37,12 @@ import numpy as np
 
 from .. import _dtype as D
 from .._grad_mode import _state
-from ..autograd.node import accumulator, new_node, node_class
+from ..autograd.node import accumulator, edge, new_node, node_class
 from ..tensor import Tensor, _make
 from . import template as T
 
 REGISTRY: dict[str, OpDef] = {}
+OUT = -1  # in ``OpDef.reads``: the rule reads the op's output
 
 
 @dataclass(eq=False)
@@ -68,6 +69,9 @@ class OpDef:
     vjps:       one rule per input: ``(xp, g, ctx) -> grad``, None for inputs with no gradient
     saves:      which inputs the rules read (only those are kept and version-checked)
     save_out:   the rules read the output
+    reads:      per rule, which inputs it reads (``OUT`` for the output); when given, a call saves
+                only what the rules of its grad-requiring inputs read, as PyTorch's nodes do
+                (``mul(a, b)`` keeps b only if a needs grad). None: every rule reads ``saves``.
     dtype:      "promote" (elementwise promotion), "float" (promotion, then ints become float32),
                 "same" (the first input's dtype)
     view:       the output is a view of input 0 (shares memory and the version counter)
@@ -87,6 +91,7 @@ class OpDef:
     inplace: tuple[str, ...] = ()
     saves: tuple = ()
     save_out: bool = False
+    reads: tuple | None = None
     dtype: str = "promote"
     view: bool = False
     aux: bool = False
@@ -254,7 +259,8 @@ def apply(op: OpDef, args: tuple, params: dict | None = None, out_dtype: D.dtype
         result = np.asarray(result)
     if result.dtype is not out_dtype.np and result.dtype != out_dtype.np:
         result = result.astype(out_dtype.np)
-    if not (needs_grad and op.vjps and getattr(_state, "enabled", True)):
+    # Integer and bool results never require grad (PyTorch: only floating point can).
+    if not (needs_grad and op.vjps and out_dtype.is_floating_point and getattr(_state, "enabled", True)):
         out = _make(result, out_dtype, None)
         if op.view:
             _share_view(out, args[0])
@@ -262,8 +268,8 @@ def apply(op: OpDef, args: tuple, params: dict | None = None, out_dtype: D.dtype
     out = _make(result, out_dtype, _record(op, args, datas, params, result, out_dtype, aux))
     if op.view:
         _share_view(out, args[0])
-    if op.save_out:
-        out._vc = out._grad_fn._out_vc = [0]
+    if out._grad_fn._out_vc is not None:  # the output is saved: version-checked like an input
+        out._vc = out._grad_fn._out_vc
     return (out, aux) if op.aux else out
 
 
@@ -274,6 +280,7 @@ def _record(op, args, datas, params, result, out_dtype, aux):
                     node_class(op, backward if backward.__class__ is str
                                else backward([np.ndim(x) for x in datas], params)))
     fns = []
+    nrs = None
     constants = None
     vjps, variadic = op.vjps, op.variadic
     out_shape = result.shape
@@ -285,34 +292,55 @@ def _record(op, args, datas, params, result, out_dtype, aux):
             if a._dtype is not out_dtype:
                 same_dtypes = False
             if (a._grad_fn is not None or a._requires_grad) and (variadic or vjps[i] is not None):
-                fn = a._grad_fn
-                fns.append(fn if fn is not None else accumulator(a))
+                if a._meta is None:  # the common case: no view, no output number
+                    fn = a._grad_fn
+                    fns.append(fn if fn is not None else accumulator(a))
+                    continue
+                fn, nr = edge(a)
+                if nrs is None and (nr or (fn is not None and fn._n_out != 1)):
+                    nrs = [0] * len(args)
+                if nrs is not None:
+                    nrs[i] = nr
+                fns.append(fn)
                 continue
         fns.append(None)
         if constants is None:
             constants = []
         constants.append((i, a))
     node._fns = tuple(fns)
+    if nrs is not None:
+        node._nrs = tuple(nrs)
     if constants:
         node._constants = tuple(constants)
-    if op.saves:
+    save_out = op.save_out
+    saves = op.saves
+    if op.reads is not None:  # keep only what the rules of the inputs that need grad read
+        read = set()
+        for i, f in enumerate(fns):
+            if f is not None:
+                read.update(op.reads[i])
+        save_out = OUT in read
+        read.discard(OUT)
+        saves = sorted(read)
+    if saves:
         saved = [None] * len(args)
         versions = []
-        for i in op.saves:
+        for i in saves:
             a = args[i]
             saved[i] = a
             if isinstance(a, Tensor):
                 vc = a._vc
                 if vc is None:
                     vc = a._vc = [0]
-                versions.append(vc[0])
-            else:
-                versions.append(-1)
+                versions.append((i, vc[0]))
         node._saved = tuple(saved)
         node._versions = tuple(versions)
     else:
         node._saved = None
         node._versions = ()
+    if save_out:
+        node._out_vc = [0]
+        node._out_version = 0
     node._params = params
     node._out_shape = out_shape
     node._shapes = None if same_shapes else tuple([x.shape if x.__class__ is np.ndarray else () for x in datas])
@@ -401,15 +429,19 @@ def apply_inplace(target, fn: Callable, *args, **kwargs):
             f"output with shape {list(target._data.shape)} doesn't match the broadcast shape "
             f"{list(result._data.shape)}")
     np.copyto(target._data, result._data, casting="unsafe")
-    if recording:
-        # The node keeps result's own array as its output: aliasing target's memory would let a
-        # later in-place op on target change what this node's backward reads.
-        target._grad_fn = result._grad_fn
     vc = target._vc
     if vc is None:
-        target._vc = [1]
+        vc = target._vc = [1]
     else:
         vc[0] += 1
+    if recording:
+        # The node keeps result's own array as its output: aliasing target's memory would let a
+        # later in-place op on target change what this node's backward reads. A saved output is
+        # target itself from now on: a later in-place change of target is caught, as in PyTorch.
+        node = result._grad_fn
+        target._grad_fn = node
+        if node is not None and getattr(node, "_out_vc", None) is not None:
+            node._out_vc, node._out_version = vc, vc[0]
     return target
 
 
