@@ -28,8 +28,9 @@ def _describe(tensor_dtype, shape) -> str:
 
 
 def _op_name(node) -> str:
-    """How PyTorch 2 names a node in this message: ExpBackward0 -> Exp (CopySlices stays)."""
-    return re.sub(r"Backward\d*$", "", node.name())
+    """How PyTorch 2 names a node in this message: ExpBackward0 -> Exp, CopySlices by its C++ name."""
+    name = node.name()
+    return "torch::autograd::CopySlices" if name == "CopySlices" else re.sub(r"Backward\d*$", "", name)
 
 
 def version_error(node, saved_tensor, now: int, expected: int) -> str:

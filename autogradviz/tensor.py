@@ -69,7 +69,8 @@ class Tensor:
     # --- autograd attributes --------------------------------------------------------------
     @property
     def requires_grad(self) -> bool:
-        return self._requires_grad or self._grad_fn is not None
+        return self._requires_grad or self._grad_fn is not None or (
+            self._meta is not None and self._meta.base is not None and self.grad_fn is not None)
 
     @requires_grad.setter
     def requires_grad(self, value: bool) -> None:
@@ -92,11 +93,31 @@ class Tensor:
 
     @property
     def grad_fn(self):
+        meta = self._meta
+        if meta is not None and meta.base is not None and self._vc[0] != meta.view_version:
+            # The base or another view of it changed in place: make this view's grad_fn again
+            # from the base's history (AsStridedBackward0), as PyTorch does.
+            if meta.creation is not None and meta.base.requires_grad:
+                raise RuntimeError(_stale_view_message(self))
+            meta.view_version = self._vc[0]
+            if meta.base.requires_grad:
+                from .autograd.views import regenerated_view_fn
+                self._grad_fn = regenerated_view_fn(self)
         return self._grad_fn
 
     @property
     def is_leaf(self) -> bool:
-        return self._grad_fn is None
+        return self.grad_fn is None
+
+    @property
+    def _base(self) -> Tensor | None:
+        """The tensor this one is a view of (None for a tensor that is not a view)."""
+        meta = self._meta
+        return meta.base if meta is not None else None
+
+    def _is_view(self) -> bool:
+        """True when this tensor is a view of another one (shares its memory and version)."""
+        return self._base is not None
 
     @property
     def grad(self) -> Tensor | None:
@@ -130,7 +151,7 @@ class Tensor:
 
     def retain_grad(self) -> None:
         """Keep ``.grad`` for this non-leaf tensor during backward."""
-        if self._grad_fn is None:
+        if self.grad_fn is None:
             if not self._requires_grad:
                 raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
             return
@@ -148,7 +169,7 @@ class Tensor:
                 t._grad = g.clone() if t._grad is None else t._grad + g
             return None
         store._retains_grad = True  # register_hook keeps this one last (see there)
-        self._grad_fn.register_prehook(self._for_this_output(store))
+        self.grad_fn.register_prehook(self._for_this_output(store))
 
     def _for_this_output(self, hook):
         """A grad_fn pre-hook that sees only this tensor's gradient when the grad_fn has several
@@ -173,17 +194,17 @@ class Tensor:
         """``hook(grad)`` runs when this tensor's gradient is computed; it may return a new grad."""
         if not self.requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
-        if self._grad_fn is not None:
+        if self.grad_fn is not None:
             from .autograd.engine import _as_tensor_grad, checked_hook_result
             dtype = self._dtype
 
             def pre(grad):
                 g = _as_tensor_grad(grad, dtype)
                 return checked_hook_result(hook, hook(g), g)
-            handle = self._grad_fn.register_prehook(self._for_this_output(pre))
+            handle = self.grad_fn.register_prehook(self._for_this_output(pre))
             # As in PyTorch, .grad kept by retain_grad() is the gradient after all of the tensor's
             # hooks, whatever the order they were registered in: keep the retain hook last.
-            hooks = self._grad_fn._pre_hooks
+            hooks = self.grad_fn._pre_hooks
             retain = [h for h in hooks if getattr(h, "_retains_grad", False)]
             if retain:
                 hooks[:] = [h for h in hooks if not getattr(h, "_retains_grad", False)] + retain
@@ -214,6 +235,12 @@ class Tensor:
 
     def detach_(self) -> Tensor:
         """Make this tensor a leaf with no history, in place."""
+        if self._base is not None:
+            raise RuntimeError(
+                "Can't detach views in-place. Use detach() instead. If you are using DistributedDataParallel "
+                "(DDP) for training, and gradient_as_bucket_view is set as True, gradients are views of DDP "
+                "buckets, and hence detach_() cannot be called on these gradients. To fix this error, please "
+                "refer to the Optimizer.zero_grad() function in torch/optim/optimizer.py as the solution.")
         if self._grad_fn is not None:
             self._meta_().detached_from = weakref.ref(self._grad_fn)
         self._grad_fn = None
@@ -448,11 +475,18 @@ class Tensor:
 
     def zero_(self) -> Tensor:
         """Fill with zeros in place."""
+        from ._grad_mode import is_grad_enabled
+        if is_grad_enabled() and self.requires_grad:
+            from .ops.elementwise import ZERO
+            from .ops.registry import apply, apply_inplace
+            return apply_inplace(self, lambda old: apply(ZERO, (old,)))
         return self.fill_(0)
 
     def fill_(self, value) -> Tensor:
         """Fill with ``value`` in place."""
         from ._grad_mode import is_grad_enabled
+        from .ops.registry import check_no_overlap
+        check_no_overlap(self)
         if is_grad_enabled() and self.requires_grad:
             from .ops.elementwise import FILL
             from .ops.registry import apply, apply_inplace
@@ -468,6 +502,22 @@ class Tensor:
         from .ops.elementwise import COPY
         from .ops.registry import apply, apply_inplace
         return apply_inplace(self, lambda old, s: apply(COPY, (old, s)), operand(src, "copy_", "src", 1))
+
+
+def _stale_view_message(view) -> str:
+    """PyTorch's refusal to remake the grad_fn of a view that cannot have one made again."""
+    meta = view._meta
+    if meta.creation == "multi":
+        name = view._grad_fn.name().removesuffix("Backward0")
+        return (f"Output {meta.output_nr} of {name} is a view and its base or another view of its base has been "
+                "modified inplace. This view is the output of a function that returns multiple views. Such "
+                "functions do not allow the output views to be modified inplace. You should replace the inplace "
+                "operation by an out-of-place one.")
+    return ("A view was created in no_grad mode and its base or another view of its base has been modified "
+            "inplace with grad mode enabled. Given that this use case is ambiguous and error-prone, it is "
+            "forbidden. You can clarify your code by moving both the view and the inplace either both inside the "
+            "no_grad block (if you don't want the inplace to be tracked) or both outside (if you want the "
+            "inplace to be tracked).")
 
 
 def _rebuild(data, dtype_name, requires_grad):

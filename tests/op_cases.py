@@ -204,6 +204,16 @@ case("flip", lambda a: a.flip(0), (2, 3))
 case("flip_dims", lambda a: a.flip((0, 2)), (2, 3, 4))
 case("flip_fn", lambda a: torch.flip(a, [-1]), (2, 3))
 case("movedim", lambda a: a.movedim(0, 2), (2, 3, 4))
+case("reshape_of_transpose_copies", lambda a: a.t().reshape(6), (2, 3))      # UnsafeViewBackward0
+case("reshape_of_transpose_aliases", lambda a: a.t().reshape(3, 2, 1), (2, 3))  # ReshapeAliasBackward0
+case("flatten_of_transpose", lambda a: a.t().flatten(), (2, 3))
+case("diagonal", lambda a: a.diagonal(), (3, 4))
+case("diagonal_offsets", lambda a: a.diagonal(1) * a.diagonal(-1).sum(), (3, 4))
+case("diagonal_dims_fn", lambda a: torch.diagonal(a, 0, 2, 0), (3, 2, 4))
+case("select", lambda a: a.select(1, -1), (3, 4))
+case("select_fn", lambda a: torch.select(a, 0, 1), (3, 4))
+case("narrow", lambda a: a.narrow(1, 1, 2), (3, 4))
+case("narrow_fn_negative_start", lambda a: torch.narrow(a, 0, -2, 2), (3, 4))
 
 # Indexing
 case("getitem_int", lambda a: a[1], (4, 3))
@@ -272,6 +282,25 @@ def fill_non_leaf(a):
     return y * a
 
 
+def zero_non_leaf(a):
+    y = a * 3
+    y.zero_()  # ZeroBackward0: nothing flows through the zeroed factor
+    return y + a * a
+
+
+def relu_in_place(a):
+    y = a * 2
+    torch.relu_(y)
+    return y * a
+
+
+def write_through_view(a, b):
+    y = a * 1
+    y[1].mul_(b)  # CopySlices on y, the row's history remade (AsStridedBackward0)
+    y.diagonal().add_(b[:2] * b[:2])
+    return y * a
+
+
 def copy_into_non_leaf(a, b):
     y = a * 2
     y.copy_(b.exp())
@@ -286,6 +315,9 @@ def setitem_then_square(a, v):
 
 case("fill_on_non_leaf", fill_non_leaf, (2, 3))
 case("copy_into_non_leaf", copy_into_non_leaf, (2, 3), (3,))
+case("zero_on_non_leaf", zero_non_leaf, (2, 3))
+case("relu_in_place", relu_in_place, Away((2, 3)))
+case("write_through_view", write_through_view, (2, 3), (3,))
 case("setitem_then_square", setitem_then_square, (4, 3), (2, 3))
 case("getitem_then_square", lambda a: a[[0, 0, 2]] ** 2, (4, 3))
 case("getitem_slice_then_cube", lambda a: a[1:, ::2] ** 3, (4, 3))

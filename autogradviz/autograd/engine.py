@@ -234,6 +234,8 @@ def _run_node(node, grad, index, create_graph, accumulate, pending_leaf, capture
     if grad is None:
         return None, (None,) * len(node._fns)
     if is_leaf:
+        if not node.variable._requires_grad:  # detached in place since: nothing to accumulate (PyTorch)
+            return None, ()
         return _accumulate(node, grad, index, create_graph, accumulate, pending_leaf, shared, report), ()
     grads_in = node.apply(grad, create_graph)
     if node._hooks:

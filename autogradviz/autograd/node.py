@@ -214,7 +214,8 @@ class OpNode(Node):
             t = saved[i]
             if t._vc[0] != v:
                 raise RuntimeError(version_error(self, t, t._vc[0], v))
-            if t._grad_fn is None and not t._requires_grad and i < len(fns) and fns[i] is not None:
+            if (t._grad_fn is None and not t._requires_grad and i < len(fns) and fns[i] is not None
+                    and fns[i].__class__ is not AccumulateGrad):  # a non-leaf detached in place
                 raise RuntimeError(DETACHED_SAVED)
         if self._out_vc is not None and self._out_vc[0] != self._out_version:
             raise RuntimeError(version_error(self, None, self._out_vc[0], self._out_version))

@@ -199,7 +199,7 @@ RELU = OpDef("relu", "ReluBackward0",
              inputs=("input",), expression="relu({input})",
              rules=("∂{out}/∂{input} = 1 where {input} > 0, else 0",),
              sends=("{grad} where {input} > 0, else 0",),
-             functions=("relu",), methods=("relu",), inplace=("relu",), forward=lambda a: np.maximum(a, 0),
+             functions=("relu", "relu_"), methods=("relu",), inplace=("relu",), forward=lambda a: np.maximum(a, 0),
              vjps=(lambda xp, g, c: g * (c.out > 0),), save_out=True, dtype="same")
 LOG1P = OpDef("log1p", "Log1PBackward0",
               inputs=("input",), expression="log1p({input})",
@@ -398,9 +398,13 @@ CLONE = OpDef("clone", "CloneBackward0",
               rules=("∂{out}/∂{input} = 1",),
               functions=("clone",), methods=("clone",), forward=lambda a: a.copy(),
               vjps=(lambda xp, g, c: g,), dtype="same")
-FILL = OpDef("fill", "FillBackward0",
+FILL = OpDef("fill", "FillBackward2",
              inputs=("input",), expression="fill({input}, {value})",
              rules=("∂{out}/∂{input} = 0",), forward=lambda a, value: np.full_like(a, value),
+             vjps=(lambda xp, g, c: g * 0,), dtype="same")
+ZERO = OpDef("zero", "ZeroBackward0",
+             inputs=("input",), expression="zero({input})",
+             rules=("∂{out}/∂{input} = 0",), forward=lambda a: np.zeros_like(a),
              vjps=(lambda xp, g, c: g * 0,), dtype="same")
 COPY = OpDef("copy_from", "CopyBackwards",
              inputs=("input", "src"), expression="copy of {src} into {input}",
@@ -573,6 +577,11 @@ floor = _unary(FLOOR, "floor", "Largest integer not above each element.")
 ceil = _unary(CEIL, "ceil", "Smallest integer not below each element.")
 round = _unary(ROUND, "round", "Each element rounded to the nearest integer (half to even).")
 absolute = abs
+
+
+def relu_(input):
+    """relu in place: ``input`` is changed and returned."""
+    return input.relu_()
 
 
 def clamp(input, min=None, max=None):

@@ -29,7 +29,10 @@ def _getitem_name(ndims, p):
 
 def _getitem_forward(a, index, name=None, dim=None):
     try:
-        return a[index]
+        out = a[index]
+        if type(out) is not np.ndarray:  # all integers: a 0-d view, not a copy (PyTorch's select)
+            out = a[index + (Ellipsis,)]
+        return out
     except IndexError as exc:
         raise IndexError(_index_message(str(exc), a.ndim)) from None
 
@@ -56,7 +59,8 @@ GETITEM_VIEW = OpDef("getitem_view", _getitem_name,
                      inputs=("input",), expression="{input}[{index}]",
                      rules=("∂{out}/∂{input} = 1 at the picked positions, else 0",),
                      sends=("{grad} put back at the picked positions, 0 elsewhere",),
-                     functions=("split", "chunk", "unbind"), methods=("split", "chunk", "unbind"), forward=_getitem_forward,
+                     functions=("split", "chunk", "unbind", "select", "narrow"),
+                     methods=("split", "chunk", "unbind", "select", "narrow"), forward=_getitem_forward,
                      vjps=(_put_back,),
                      dtype="same", view=True)
 

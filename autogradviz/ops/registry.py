@@ -29,6 +29,7 @@ prints the line to review. ``torch.atan2``, ``Tensor.atan2`` and ``Tensor.atan2_
 """
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -247,7 +248,7 @@ def apply(op: OpDef, args: tuple, params: dict | None = None, out_dtype: D.dtype
             if cast and d.dtype is not npd and d.dtype != npd:
                 d = d.astype(npd)
             datas.append(d)
-            if a._grad_fn is not None or a._requires_grad:
+            if a._grad_fn is not None or a._requires_grad or (a._meta is not None and a.requires_grad):
                 needs_grad = True
         else:
             datas.append(a)
@@ -263,11 +264,11 @@ def apply(op: OpDef, args: tuple, params: dict | None = None, out_dtype: D.dtype
     if not (needs_grad and op.vjps and out_dtype.is_floating_point and getattr(_state, "enabled", True)):
         out = _make(result, out_dtype, None)
         if op.view:
-            _share_view(out, args[0])
+            _share_view(out, args[0], op, params, datas[0])
         return (out, aux) if op.aux else out
     out = _make(result, out_dtype, _record(op, args, datas, params, result, out_dtype, aux))
     if op.view:
-        _share_view(out, args[0])
+        _share_view(out, args[0], op, params, datas[0])
     if out._grad_fn._out_vc is not None:  # the output is saved: version-checked like an input
         out._vc = out._grad_fn._out_vc
     return (out, aux) if op.aux else out
@@ -354,13 +355,58 @@ def _record(op, args, datas, params, result, out_dtype, aux):
 _NO_EDGE = (None, 0)
 
 
-def _share_view(out, base) -> None:
-    vc = base._vc
+def _share_view(out, input, op, params, array) -> None:
+    """Make ``out`` a view of ``input``'s base: the same memory and version counter, and the NumPy
+    functions that make it from the base (an op that had to copy, like reshape, gives no view)."""
+    if out._data.size and not np.may_share_memory(out._data, array):
+        return
+    vc = input._vc
     if vc is None:
-        vc = base._vc = [0]
+        vc = input._vc = [0]
     out._vc = vc
-    root = base._meta.base if base._meta is not None and base._meta.base is not None else base
-    out._meta_().base = root
+    parent = input._meta
+    meta = out._meta_()
+    forward = op.extra.get("replay", op.forward)  # positions are replayed by value, whatever the layout
+    fn = forward if not params else functools.partial(forward, **params)
+    if parent is not None and parent.base is not None:
+        meta.base, meta.view_fns = parent.base, parent.view_fns + (fn,)
+        if parent.creation == "no_grad":
+            meta.creation = "no_grad"
+    else:
+        meta.base, meta.view_fns = input, (fn,)
+    meta.view_version = vc[0]
+    if out._grad_fn is None and meta.base.requires_grad:
+        # Made under no_grad: it still requires grad (PyTorch), but gets no history.
+        meta.creation = "no_grad"
+        out._requires_grad = True
+
+
+def check_no_overlap(target) -> None:
+    """PyTorch refuses to write in place into a tensor whose elements share memory (expand)."""
+    arr = target._data
+    if 0 in arr.strides and any(st == 0 and n > 1 for st, n in zip(arr.strides, arr.shape)):
+        raise RuntimeError(
+            "unsupported operation: more than one element of the written-to tensor refers to a single memory "
+            "location. Please clone() the tensor before performing the operation.")
+
+
+def _view_inplace_error(target):
+    """PyTorch's refusal of an in-place op, recorded, on this view; None when it is allowed."""
+    meta = target._meta
+    if meta.creation == "no_grad":
+        return ("A view was created in no_grad mode and is being modified inplace with grad mode enabled. Given "
+                "that this use case is ambiguous and error-prone, it is forbidden. You can clarify your code by "
+                "moving both the view and the inplace either both inside the no_grad block (if you don't want "
+                "the inplace to be tracked) or both outside (if you want the inplace to be tracked).")
+    if meta.creation == "multi":
+        name = target.grad_fn.name().removesuffix("Backward0")
+        return (f"Output {meta.output_nr or 0} of {name} is a view and is being modified inplace. This view "
+                "is the output of a function that returns multiple views. Such functions do not allow the output "
+                "views to be modified inplace. You should replace the inplace operation by an out-of-place one.")
+    base = meta.base
+    if base._grad_fn is None and base._requires_grad:
+        return "a view of a leaf Variable that requires grad is being used in an in-place operation."
+    return None
 
 
 def inplace_ufunc(target, ufunc, args: tuple, kwargs: dict):
@@ -378,8 +424,10 @@ def inplace_ufunc(target, ufunc, args: tuple, kwargs: dict):
         data = other
     else:
         return None
-    if grad_on and (target._grad_fn is not None or target._requires_grad):
+    if grad_on and (target._grad_fn is not None or target._requires_grad
+                    or (target._meta is not None and target.requires_grad)):
         return None
+    check_no_overlap(target)
     out_dtype = D.result_type(target, other)
     if ufunc is np.true_divide and not out_dtype.is_floating_point:
         out_dtype = D.default_float()
@@ -409,20 +457,33 @@ def apply_inplace(target, fn: Callable, *args, **kwargs):
     history, and ``target`` takes over the new grad_fn, as in PyTorch: the graph never reads the
     overwritten memory, and nodes that saved ``target`` itself see its version change.
     """
+    check_no_overlap(target)
+    is_view = target._meta is not None and target._meta.base is not None
     recording = getattr(_state, "enabled", True) and (
-        target._grad_fn is not None or target._requires_grad
-        or any(isinstance(a, Tensor) and (a._grad_fn is not None or a._requires_grad) for a in args))
+        target.requires_grad or any(isinstance(a, Tensor) and a.requires_grad for a in args))
+    if recording and is_view:
+        problem = _view_inplace_error(target)
+        if problem:
+            raise RuntimeError(problem)
+        return _inplace_on_view(target, fn, args, kwargs)
     if recording and target._grad_fn is None and target._requires_grad:
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
-    if recording and target._meta is not None and target._meta.base is not None:
-        base = target._meta.base
-        if base._requires_grad or base._grad_fn is not None:
-            raise RuntimeError(
-                "autogradviz does not record in-place operations on a view of a tensor that requires "
-                "grad (PyTorch would rewrite the base's history); apply the operation to the base "
-                "tensor instead, for example with index assignment on the base.")
     source = _make(target._data.copy(), target._dtype, target._grad_fn) if recording else target
     result = fn(source, *args, **kwargs)
+    vc = _write(target, result)
+    if recording:
+        # The node keeps result's own array as its output: aliasing target's memory would let a
+        # later in-place op on target change what this node's backward reads. A saved output is
+        # target itself from now on: a later in-place change of target is caught, as in PyTorch.
+        node = result._grad_fn
+        target._grad_fn = node
+        if node is not None and getattr(node, "_out_vc", None) is not None:
+            node._out_vc, node._out_version = vc, vc[0]
+    return target
+
+
+def _write(target, result) -> list:
+    """Copy ``result``'s values into ``target``'s memory and move its version on."""
     _check_cast(result._dtype, target._dtype)
     if result._data.shape != target._data.shape:
         raise RuntimeError(
@@ -434,15 +495,27 @@ def apply_inplace(target, fn: Callable, *args, **kwargs):
         vc = target._vc = [1]
     else:
         vc[0] += 1
-    if recording:
-        # The node keeps result's own array as its output: aliasing target's memory would let a
-        # later in-place op on target change what this node's backward reads. A saved output is
-        # target itself from now on: a later in-place change of target is caught, as in PyTorch.
-        node = result._grad_fn
-        target._grad_fn = node
-        if node is not None and getattr(node, "_out_vc", None) is not None:
-            node._out_vc, node._out_version = vc, vc[0]
-    return target
+    return vc
+
+
+def _inplace_on_view(view, fn: Callable, args: tuple, kwargs: dict):
+    """An in-place op, recorded, on a view: the base's history is rewritten (CopySlices) and the
+    view's grad_fn made again from it, as PyTorch does."""
+    from ..autograd.views import copy_slices, regenerated_view_fn
+    meta = view._meta
+    base = meta.base
+    source = _make(view._data.copy(), view._dtype, view.grad_fn)
+    result = fn(source, *args, **kwargs)
+    vc = _write(view, result)
+    node = result._grad_fn
+    if node is None:
+        return view
+    if getattr(node, "_out_vc", None) is not None:
+        node._out_vc, node._out_version = vc, vc[0]
+    base._grad_fn = copy_slices(base, meta.view_fns, node)
+    view._grad_fn = regenerated_view_fn(view)
+    meta.view_version = vc[0]
+    return view
 
 
 def _check_cast(result: D.dtype, target: D.dtype) -> None:

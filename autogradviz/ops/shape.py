@@ -22,18 +22,44 @@ def _view_forward(a, shape):
     return v
 
 
+def _reshape_name(ndims, p):
+    how = p.get("is_view", True)
+    return "ViewBackward0" if how is True else "ReshapeAliasBackward0" if how == "alias" else "UnsafeViewBackward0"
+
+
+def _reshape_params(array: np.ndarray, shape: tuple) -> dict:
+    """A contiguous input is viewed (ViewBackward0), another that can be is aliased
+    (ReshapeAliasBackward0), else copied (UnsafeViewBackward0), as PyTorch's reshape."""
+    if array.flags.c_contiguous:
+        return {"shape": shape}
+    return {"shape": shape, "is_view": "alias" if _can_view(array, shape) else False}
+
+
+def _expand_forward(a, shape):
+    """A writable strided view (PyTorch's expand): in-place writes are refused only where
+    elements share memory (see registry.check_no_overlap)."""
+    lead = len(shape) - a.ndim
+    strides = (0,) * lead + tuple(0 if n == 1 and s != 1 else st
+                                  for n, s, st in zip(a.shape, shape[lead:], a.strides))
+    return np.lib.stride_tricks.as_strided(a, shape, strides, writeable=a.flags.writeable)
+
+
 VIEW = OpDef("view", "ViewBackward0",
              inputs=("input",), expression="{input}.view({*shape})",
              rules=("∂{out}/∂{input} = 1",),
              sends=("{grad} reshaped to the shape of {input}",),
              methods=("view",), forward=_view_forward,
-             vjps=(_back_to_input_shape,), dtype="same", view=True)
-RESHAPE = OpDef("reshape", "ViewBackward0",
+             vjps=(_back_to_input_shape,), dtype="same", view=True,
+             extra={"replay": lambda a, shape: np.reshape(a, shape)})  # positions are replayed, whatever the layout
+# reshape and flatten are views when the memory allows it (ViewBackward0, or ReshapeAliasBackward0
+# for a non-contiguous input), else copies (UnsafeViewBackward0), as in PyTorch
+RESHAPE = OpDef("reshape", _reshape_name,
                 inputs=("input",), expression="{input}.reshape({*shape})",
                 rules=("∂{out}/∂{input} = 1",),
                 sends=("{grad} reshaped to the shape of {input}",),
-                functions=("reshape",), methods=("reshape",), forward=lambda a, shape: np.reshape(a, shape),
-                vjps=(_back_to_input_shape,), dtype="same")
+                functions=("reshape",), methods=("reshape",),
+                forward=lambda a, shape, is_view=True: np.reshape(a, shape),
+                vjps=(_back_to_input_shape,), dtype="same", view=True)
 SQUEEZE = OpDef("squeeze", lambda nd, p: "SqueezeBackward1" if p.get("dims") is not None else "SqueezeBackward0",
                 inputs=("input",), expression="squeeze({input}{, dim={dims}})",
                 rules=("∂{out}/∂{input} = 1",),
@@ -46,12 +72,13 @@ UNSQUEEZE = OpDef("unsqueeze", "UnsqueezeBackward0",
                   sends=("{grad} reshaped to the shape of {input}",),
                   functions=("unsqueeze",), methods=("unsqueeze",), forward=lambda a, shape, dim: np.reshape(a, shape),
                   vjps=(_back_to_input_shape,), dtype="same", view=True)
-FLATTEN = OpDef("flatten", "ViewBackward0",
+FLATTEN = OpDef("flatten", _reshape_name,
                 inputs=("input",), expression="flatten({input})",
                 rules=("∂{out}/∂{input} = 1",),
                 sends=("{grad} reshaped to the shape of {input}",),
-                functions=("flatten",), methods=("flatten",), forward=lambda a, shape: np.reshape(a, shape),
-                vjps=(_back_to_input_shape,), dtype="same")
+                functions=("flatten",), methods=("flatten",),
+                forward=lambda a, shape, is_view=True: np.reshape(a, shape),
+                vjps=(_back_to_input_shape,), dtype="same", view=True)
 TRANSPOSE = OpDef("transpose", "TransposeBackward0",
                   inputs=("input",), expression="transpose({input}, {d0}, {d1})",
                   rules=("∂{out}/∂{input} = 1",),
@@ -78,7 +105,7 @@ EXPAND = OpDef("expand", "ExpandBackward0",
                inputs=("input",), expression="{input}.expand({*shape})",
                rules=("∂{out}/∂{input} = 1",),
                sends=("{grad} summed over the copies",),
-               functions=("expand", "broadcast_to"), methods=("expand", "expand_as"), forward=lambda a, shape: np.broadcast_to(a, shape),
+               functions=("expand", "broadcast_to"), methods=("expand", "expand_as"), forward=_expand_forward,
                vjps=(lambda xp, g, c: g,), dtype="same", view=True)
 FLIP = OpDef("flip", "FlipBackward0",
              inputs=("input",), expression="flip({input}, {dims})",
@@ -86,6 +113,35 @@ FLIP = OpDef("flip", "FlipBackward0",
              sends=("flip({grad}, {dims})",),
              functions=("flip",), methods=("flip",), forward=lambda a, dims: np.flip(a, dims),
              vjps=(lambda xp, g, c: xp.flip(g, c.dims),), dtype="same")
+
+
+def _diagonal_forward(a, offset, dim1, dim2):
+    """A writable strided view of a diagonal (NumPy's own diagonal is read-only)."""
+    d1, d2 = dim1, dim2
+    n1, n2 = a.shape[d1], a.shape[d2]
+    length = max(0, min(n1, n2 - offset) if offset >= 0 else min(n1 + offset, n2))
+    start = [0] * a.ndim
+    if length:
+        start[d2 if offset >= 0 else d1] = abs(offset)
+    begin = a[tuple(slice(s, None) for s in start)] if length else a
+    rest = [k for k in range(a.ndim) if k not in (d1, d2)]
+    shape = tuple(a.shape[k] for k in rest) + (length,)
+    strides = tuple(a.strides[k] for k in rest) + (a.strides[d1] + a.strides[d2],)
+    return np.lib.stride_tricks.as_strided(begin, shape, strides, writeable=a.flags.writeable)
+
+
+def _diagonal_grad(xp, g, c):
+    n = int(np.prod(c.shape, dtype=np.int64))
+    positions = _diagonal_forward(np.arange(n).reshape(c.shape), c.offset, c.dim1, c.dim2).reshape(-1)
+    return xp.reshape(xp.scatter_add((n,), (positions,), xp.reshape(g, (-1,)), None), c.shape)
+
+
+DIAGONAL = OpDef("diagonal", "DiagonalBackward0",
+                 inputs=("input",), expression="diagonal({input}, {offset}, {dim1}, {dim2})",
+                 rules=("∂{out}/∂{input} = 1 on the diagonal, else 0",),
+                 sends=("{grad} put on the diagonal, 0 elsewhere",),
+                 functions=("diagonal",), methods=("diagonal",), forward=_diagonal_forward,
+                 vjps=(_diagonal_grad,), dtype="same", view=True)
 
 
 def _cat_grad(xp, g, c):
@@ -136,9 +192,19 @@ def view(input, *shape):
     return apply(VIEW, (input,), {"shape": _infer_shape(shape_arg(shape), input.numel())})
 
 
+def _can_view(array: np.ndarray, shape: tuple) -> bool:
+    v = array.view()
+    try:
+        v.shape = shape
+    except AttributeError:
+        return False
+    return True
+
+
 def reshape(input, *shape):
     """The same elements with another shape (a view where possible)."""
-    return apply(RESHAPE, (input,), {"shape": _infer_shape(shape_arg(shape), input.numel())})
+    shape = _infer_shape(shape_arg(shape), input.numel())
+    return apply(RESHAPE, (input,), _reshape_params(input._data, shape))
 
 
 def flatten(input, start_dim=0, end_dim=-1):
@@ -151,7 +217,7 @@ def flatten(input, start_dim=0, end_dim=-1):
     shape = input.shape[:s] + (int(np.prod(input.shape[s:e + 1])),) + input.shape[e + 1:]
     if s == e:
         return input
-    return apply(FLATTEN, (input,), {"shape": tuple(shape)})
+    return apply(FLATTEN, (input,), _reshape_params(input._data, tuple(shape)))
 
 
 def squeeze(input, dim=None):
@@ -288,7 +354,6 @@ def stack(tensors, dim=0):
 
 def split(input, split_size_or_sections, dim=0):
     """Split into chunks of a size, or into the given sizes, along ``dim``."""
-    from .indexing import getitem_named
     d = wrap_dim(dim, input.ndim)
     n = input.shape[d]
     if isinstance(split_size_or_sections, (int, np.integer)):
@@ -306,13 +371,31 @@ def split(input, split_size_or_sections, dim=0):
             raise RuntimeError(
                 f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size at dimension "
                 f"{d}), but got split_sizes={sizes}")
-    out, start = [], 0
+    indexes, start = [], 0
     for s in sizes:
-        index = (slice(None),) * d + (slice(start, start + s),)
-        out.append(getitem_named(input, index, "SplitBackward0" if isinstance(split_size_or_sections, (int, np.integer))
-                                 else "SplitWithSizesBackward0"))
+        indexes.append((slice(None),) * d + (slice(start, start + s),))
         start += s
-    return tuple(out)
+    name = "SplitBackward0" if isinstance(split_size_or_sections, (int, np.integer)) else "SplitWithSizesBackward0"
+    return _pieces(input, indexes, name, d, stacked=False)
+
+
+def _pieces(input, indexes, name: str, dim: int, stacked: bool) -> tuple:
+    """Views of ``input`` at ``indexes`` that share one node (output k is piece k), as PyTorch's
+    split/chunk/unbind: in-place changes to them are refused while they need grad."""
+    from .._grad_mode import is_grad_enabled, no_grad
+    from ..autograd.views import multi_view_node
+    from .indexing import getitem_named
+    with no_grad():
+        pieces = [getitem_named(input, index, name) for index in indexes]
+    if not (is_grad_enabled() and input.requires_grad):
+        return tuple(pieces)
+    node = multi_view_node(name, input, pieces, dim, stacked)
+    for nr, piece in enumerate(pieces):
+        piece._grad_fn = node
+        piece._requires_grad = False
+        meta = piece._meta_()
+        meta.output_nr, meta.creation = nr, "multi"
+    return tuple(pieces)
 
 
 def chunk(input, chunks, dim=0):
@@ -325,9 +408,39 @@ def chunk(input, chunks, dim=0):
 
 def unbind(input, dim=0):
     """The slices along ``dim``, as a tuple."""
+    d = wrap_dim(dim, input.ndim)
+    return _pieces(input, [(slice(None),) * d + (i,) for i in range(input.shape[d])], "UnbindBackward0", d,
+                   stacked=True)
+
+
+def select(input, dim, index):
+    """The slice at ``index`` along ``dim``, one dim fewer (a view)."""
     from .indexing import getitem_named
     d = wrap_dim(dim, input.ndim)
-    return tuple(getitem_named(input, (slice(None),) * d + (i,), "UnbindBackward0") for i in range(input.shape[d]))
+    n = input.shape[d]
+    if not -n <= index < n:
+        raise IndexError(f"select(): index {index} out of range for tensor of size {list(input.shape)} at "
+                         f"dimension {d}")
+    return getitem_named(input, (slice(None),) * d + (int(index) % n,), "SelectBackward0")
+
+
+def narrow(input, dim, start, length):
+    """``length`` elements from ``start`` along ``dim`` (a view)."""
+    from .indexing import getitem_named
+    d = wrap_dim(dim, input.ndim)
+    n = input.shape[d]
+    start = int(start) + n if start < 0 else int(start)
+    if not 0 <= start <= n or length < 0 or start + length > n:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({n}).")
+    return getitem_named(input, (slice(None),) * d + (slice(start, start + length),), "SliceBackward0")
+
+
+def diagonal(input, offset=0, dim1=0, dim2=1):
+    """The diagonal of the 2-D slices over ``dim1`` and ``dim2``, as the last dim (a view)."""
+    d1, d2 = wrap_dim(dim1, input.ndim), wrap_dim(dim2, input.ndim)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    return apply(DIAGONAL, (input,), {"offset": int(offset), "dim1": d1, "dim2": d2})
 
 
 def movedim(input, source, destination):
