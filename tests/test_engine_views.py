@@ -166,3 +166,11 @@ def test_split_pieces_twice_differentiable():
     assert g.tolist() == [3.0, 4.0, 6.0]
     (h,) = torch.autograd.grad(g.sum(), x)
     assert h.tolist() == [6.0, 2.0, 2.0]
+
+
+def test_split_into_a_single_piece_gives_the_whole_gradient():
+    for shape in [(1,), (1, 1), (3,)]:
+        a = torch.arange(float(np.prod(shape)), dtype=torch.float64).reshape(shape).requires_grad_()
+        (piece,) = a.split(shape[0], dim=0)
+        (piece * 2).sum().backward()
+        assert a.grad.shape == a.shape and a.grad.tolist() == np.full(shape, 2.0).tolist()

@@ -123,6 +123,8 @@ class MultiViewNode(Node):
     __module__ = "builtins"
 
     def apply(self, grads, create_graph):
+        if self._n_out == 1:  # one piece: the engine hands its gradient over as it is, not in a list
+            grads = (grads,)
         if create_graph:
             import autogradviz as T
             pieces = [g if g is not None else T.zeros(shape, dtype=self._dtype)
