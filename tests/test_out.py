@@ -60,6 +60,7 @@ def samples(lib) -> dict:
         "gather": ((x, 1, lib.tensor([[0, 0], [2, 1]])), {}), "index_select": ((x, 1, lib.tensor([2, 0])), {}),
         "masked_fill": ((x, b, 0.0), {}), "permute": ((x, (1, 0)), {}), "reshape": ((x, (3, 2)), {}),
         "broadcast_to": ((v, (3, 2)), {}), "split": ((x, 1), {}), "chunk": ((x, 2, 1), {}),
+        "select": ((x, 1, 0), {}), "narrow": ((x, 1, 1, 2), {}), "diagonal": ((x,), {}), "relu_": ((x * 1,), {}),
         "zeros": ((2, 3), {}), "ones": ((2, 3), {}), "empty": ((2, 3), {}), "full": (((2, 3), 1.5), {}),
         "arange": ((5,), {}), "linspace": ((0, 1, 5), {}), "logspace": ((0, 2, 3), {}), "eye": ((3,), {}),
         "rand": ((2, 3), {}), "randn": ((2, 3), {}), "randint": ((0, 5, (3,)), {}), "randperm": ((4,), {}),

@@ -287,4 +287,5 @@ def repeat_interleave(input, repeats, dim=None, *, output_size=None):
     r = int(repeats.item() if isinstance(repeats, Tensor) else repeats)
     shape = list(input.shape)
     expanded = input.unsqueeze(d + 1).expand(*shape[: d + 1], r, *shape[d + 1:])
-    return expanded.reshape(*shape[:d], shape[d] * r, *shape[d + 1:])
+    # the copy is explicit, as in PyTorch (CloneBackward0, then ViewBackward0)
+    return expanded.clone().reshape(*shape[:d], shape[d] * r, *shape[d + 1:])
