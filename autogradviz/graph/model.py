@@ -63,6 +63,9 @@ class Graph:
     index: dict[int, str] = field(default_factory=dict, repr=False)
     # node id -> (value array or None, grad array or None): what `summarize` turns into text.
     arrays: dict[str, tuple] = field(default_factory=dict, repr=False)
+    # what a real PyTorch graph was read through (a ``torch_graph.TorchGraph``); None for the
+    # package's own graphs. The stepper records its steps through the same reader.
+    source: object = field(default=None, repr=False)
 
     def node(self, node_id: str) -> Node:
         for n in self.nodes:

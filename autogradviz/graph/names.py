@@ -12,7 +12,8 @@ _HIDDEN = re.compile(r"^_.*|^(In|Out|exit|quit|get_ipython)$")
 
 def _is_tensor(obj) -> bool:
     from ..tensor import Tensor
-    return isinstance(obj, Tensor)
+    from .torch_graph import is_torch_tensor
+    return isinstance(obj, Tensor) or is_torch_tensor(obj)
 
 
 Names = dict  # id(tensor) -> (name, tensor): the tensor is kept so its graph can be found

@@ -13,6 +13,7 @@ from functools import lru_cache
 from .._printing import summary
 from ..ops.template import Term, index_term, rank_of, value_term
 from ..tensor import Tensor
+from .torch_graph import generic_label, is_built_in, is_torch_tensor
 
 INLINE_UP_TO = 24   # an unnamed result reads as its expression up to this many characters
 CONSTANT_UP_TO = 12  # an unnamed constant tensor reads as its value up to this many characters
@@ -27,7 +28,7 @@ def constant_label(value, name: str | None = None) -> str:
     """How an input that takes no gradient is written: its name, its number, its short value."""
     if name:
         return name
-    if isinstance(value, Tensor):
+    if isinstance(value, Tensor) or is_torch_tensor(value):
         text = summary(value.numpy(force=True), 4)
         return text if len(text) <= CONSTANT_UP_TO else "const"
     return value_term(value).text
@@ -61,6 +62,8 @@ def expression(fn, terms: Mapping[str, Term]) -> Term:
     op = fn.schema
     if op is None:
         args = ", ".join(terms[f"#{i}"].text for i in range(len(fn.next_functions)) if f"#{i}" in terms)
+        if is_built_in(fn):   # one of PyTorch's ops that the op table lacks: native_layer_norm(x, w, b)
+            return Term(f"{generic_label(fn)}({args})")
         return Term(f"{type(fn).__name__.removesuffix('Backward')}.apply({args})")
     return op.out_term(terms, bool(fn.params().get("reflected")))
 
@@ -70,7 +73,7 @@ def unnamed_label(fn, expr: Term) -> str:
     operators, else its function's name."""
     op = fn.schema
     if op is None:
-        return type(fn).__name__.removesuffix("Backward")
+        return generic_label(fn)
     if op.inline and len(expr.text) <= INLINE_UP_TO:
         return expr.text
     return op.label
@@ -79,6 +82,8 @@ def unnamed_label(fn, expr: Term) -> str:
 def describe(fn, terms: Mapping[str, Term]) -> tuple[Term, tuple[str | None, ...]]:
     """``fn``'s expression and rules filled in with ``terms`` (remembered: in a loop the same op
     meets the same names again and again)."""
+    if fn.schema is None:
+        return expression(fn, terms), tuple(rule_texts(fn, terms))
     flows = tuple(nxt is not None for nxt, _ in fn.next_functions)
     return _describe(type(fn), frozenset(terms.items()), flows)
 
@@ -128,6 +133,13 @@ def rule_texts(fn, terms: Mapping[str, Term]) -> list[str | None]:
             local["each"] = _each(terms, op, i)
         out.append(op.rule_text(i, local, reflected))
     return out
+
+
+def generic_rule(fn) -> str:
+    """The rule of a node without an op-table entry: a custom Function's backward, or PyTorch's own."""
+    if is_built_in(fn):
+        return f"PyTorch's {fn.name()} (its formula is not in autogradviz's op table)"
+    return f"custom rule: {type(fn).__name__.removesuffix('Backward')}.backward"
 
 
 def send_text(fn, i: int, terms: Mapping[str, Term], grad: str) -> str | None:

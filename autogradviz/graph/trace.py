@@ -14,6 +14,7 @@ from ..autograd.node import AccumulateGrad, detached_from
 from ..ops.template import number_text
 from ..tensor import Tensor
 from .model import Edge, Graph, Node
+from .torch_graph import dtype_name, is_torch_tensor
 
 SUMMARIZE_UP_TO = 5000  # larger graphs get their value text after collapsing (see summarize)
 
@@ -24,28 +25,40 @@ def require_tensors(values: tuple, what: str) -> None:
         raise TypeError(f"{what}() needs a tensor: pass the tensor whose graph you want to see, for example "
                         f"{what}(loss)")
     for value in values:
-        if not isinstance(value, Tensor):
+        if not is_tensor(value):
             shown = repr(value) if len(repr(value)) <= 20 else type(value).__name__
             raise TypeError(f"{what}({shown}): {shown} is a{'n' if type(value).__name__[0] in 'aeiou' else ''} "
                             f"{type(value).__name__}, not a tensor; pass the tensor whose graph you want to see, "
                             f"for example {what}(loss)")
 
 
+def is_tensor(value) -> bool:
+    """A tensor of the package or of real PyTorch (pictures take both)."""
+    return isinstance(value, Tensor) or is_torch_tensor(value)
+
+
 @raised_in_callers_code
 def trace(*tensors: Tensor, names: Mapping[str, Any] | None = None,
-          ids: dict | None = None, detached: bool = True) -> Graph:
+          ids: dict | None = None, detached: bool = True, reader=None) -> Graph:
     """Describe the graph behind ``tensors`` as plain data.
 
     names: ``{"w": w}`` overrides the names found in the caller's frame (``ids``, a table
         id(tensor) -> (name, tensor) from ``graph.names``, replaces the frame search; the widgets
         and the magic pass it). detached: also draw what a detached constant came from, with a
-        cut edge.
+        cut edge. Real ``torch`` tensors are read through ``graph.torch_graph`` (``reader``, a
+        ``TorchGraph``, keeps the nodes the same objects across a picture and its steps).
     """
     from .names import caller_names, names_from_mapping
     require_tensors(tensors, "trace")
     found = dict(ids) if ids is not None else caller_names()
     if names:
         found.update(names_from_mapping(names))
+    torch_tensors = [is_torch_tensor(t) for t in tensors]
+    if any(torch_tensors):
+        if not all(torch_tensors):
+            raise TypeError("trace() takes tensors of one engine: all of autogradviz or all of torch")
+        from .torch_graph import TorchGraph
+        return _TorchTracer(found, detached, reader or TorchGraph()).run(tensors)
     return _Tracer(found, detached).run(tensors)
 
 
@@ -84,8 +97,9 @@ class _Tracer:
     def _run(self, tensors) -> Graph:
         # Named tensors (and the outputs) give names and values to the op nodes they hold.
         for t in list(tensors) + self.named_tensors:
-            if t.grad_fn is not None:
-                self.holders.setdefault(id(t.grad_fn), t)
+            fn = self._node_of(t)
+            if fn is not None:
+                self.holders.setdefault(id(fn), t)
         queue: deque = deque()
         for t in tensors:
             node = self._visit_tensor(t, queue)
@@ -98,22 +112,36 @@ class _Tracer:
         return self.graph
 
     def _visit_tensor(self, t: Tensor, queue) -> Node:
-        if t.grad_fn is not None:
-            return self._visit_fn(t.grad_fn, queue, holder=t)
+        fn = self._node_of(t)
+        if fn is not None:
+            return self._visit_fn(fn, queue, holder=t)
         if t.requires_grad:
-            from ..autograd.node import accumulator
-            return self._visit_fn(accumulator(t), queue)
+            return self._visit_fn(self._accumulator(t), queue)
         return self._constant(t, queue)
+
+    # What differs between the engines: how a tensor's node is found (see _TorchTracer) -------
+    def _node_of(self, t):
+        return t.grad_fn
+
+    def _accumulator(self, t):
+        from ..autograd.node import accumulator
+        return accumulator(t)
+
+    def _is_leaf_node(self, fn) -> bool:
+        return isinstance(fn, AccumulateGrad)
+
+    def _detached_from(self, t):
+        return detached_from(t)
 
     def _visit_fn(self, fn, queue, holder: Tensor | None = None) -> Node:
         node = self.by_engine.get(id(fn))
         if node is not None:
             return node
-        if isinstance(fn, AccumulateGrad):
+        if self._is_leaf_node(fn):
             t = fn.variable
             name = self.names.get(id(t))
             node = self._new(fn, kind="leaf", label=name or "leaf", name=name, op="AccumulateGrad",
-                             symbol="leaf", title=name or "leaf", shape=tuple(t.shape), dtype=t.dtype.name,
+                             symbol="leaf", title=name or "leaf", shape=tuple(t.shape), dtype=dtype_name(t.dtype),
                              formula="∂L/∂leaf accumulates into .grad")
             self.graph.index[id(t)] = node.id
             self.graph.arrays[node.id] = (_array(t), None if t.grad is None else _array(t.grad))
@@ -126,7 +154,7 @@ class _Tracer:
         shape = fn.output_shape or (tuple(holder.shape) if holder is not None else ())
         dtype = fn.output_dtype or (holder.dtype if holder is not None else None)
         node = self._new(fn, kind="op", label=name or symbol, name=name, op=fn.name(), symbol=symbol,
-                         shape=tuple(shape), dtype=dtype.name if dtype is not None else "float32",
+                         shape=tuple(shape), dtype=dtype_name(dtype) if dtype is not None else "float32",
                          saved=self._saved_text(fn), order=fn.sequence_nr)
         value = fn.output_value()
         if value is None and holder is not None:
@@ -152,7 +180,7 @@ class _Tracer:
                 node.label = texts.unnamed_label(fn, expr)
             node.title = texts.title(node.name, expr)
             if fn.schema is None:
-                node.formula = f"custom rule: {type(fn).__name__.removesuffix('Backward')}.backward"
+                node.formula = texts.generic_rule(fn)
             else:
                 node.formula = "\n".join(r for r in rules if r)
 
@@ -169,7 +197,7 @@ class _Tracer:
                 constants = fn.constants()
             c = constants.get(len(labels))
             labels.append(None if c is None and len(labels) not in constants else
-                          texts.constant_label(c, self.names.get(id(c)) if isinstance(c, Tensor) else None))
+                          texts.constant_label(c, self.names.get(id(c)) if is_tensor(c) else None))
         return labels
 
     def _saved_text(self, fn) -> list[str]:
@@ -177,7 +205,7 @@ class _Tracer:
         for s in fn.saved_values():
             if s is None:
                 continue
-            if isinstance(s, Tensor):
+            if is_tensor(s):
                 out.append(self.names.get(id(s)) or f"tensor{tuple(s.shape)}")
             else:
                 out.append(number_text(s))
@@ -191,9 +219,9 @@ class _Tracer:
             return node
         name = self.names.get(id(t))
         node = self._new(t, kind="constant", label=name or "const", name=name, shape=tuple(t.shape),
-                         dtype=t.dtype.name, requires_grad=False, formula="no gradient flows into a constant")
+                         dtype=dtype_name(t.dtype), requires_grad=False, formula="no gradient flows into a constant")
         self.graph.arrays[node.id] = (_array(t), None)
-        origin = detached_from(t) if self.detached else None
+        origin = self._detached_from(t) if self.detached else None
         if origin is not None:
             src = self._visit_fn(origin, queue)
             self.graph.edges.append(Edge(src=src.id, dst=node.id, position=0, cut=True))
@@ -206,7 +234,7 @@ class _Tracer:
         for i, (nxt, _) in enumerate(fn.next_functions):
             if nxt is not None:
                 src = self._visit_fn(nxt, queue)
-            elif isinstance(constants.get(i), Tensor):
+            elif is_tensor(constants.get(i)):
                 src = self._constant(constants[i], queue)
             else:
                 inputs.append(None)
@@ -215,11 +243,32 @@ class _Tracer:
             self.graph.edges.append(Edge(src=src.id, dst=node.id, position=i))
 
 
-def _array(t: Tensor) -> np.ndarray:
+def _array(t) -> np.ndarray:
     """The tensor's values, read only (pictures never write them)."""
     view = t.numpy(force=True).view()
     view.flags.writeable = False
     return view
+
+
+class _TorchTracer(_Tracer):
+    """The same walk over a real PyTorch graph, its nodes read through a ``TorchGraph``."""
+
+    def __init__(self, names: dict, detached: bool, reader):
+        super().__init__(names, detached)
+        self.reader = reader
+        self.graph.source = reader
+
+    def _node_of(self, t):
+        return self.reader.grad_fn(t)
+
+    def _accumulator(self, t):
+        return self.reader.accumulator(t)
+
+    def _is_leaf_node(self, fn) -> bool:
+        return fn.name() == "AccumulateGrad"
+
+    def _detached_from(self, t):
+        return self.reader.detached_from(t, self.named_tensors)
 
 
 def summarize(graph: Graph, node_ids=None) -> Graph:
