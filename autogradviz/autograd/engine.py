@@ -163,7 +163,7 @@ def backward_steps(outputs: Sequence, grad_outputs: Sequence | None = None, *,
                 seen.add(nxt)
                 stack.append(nxt)
 
-    ready = [(-n._seq, n) for n in buffers if deps.get(n, 0) == 0]
+    ready = [_Ready(n) for n in buffers if deps.get(n, 0) == 0]
     heapq.heapify(ready)
     pending_leaf: dict = {}  # leaf tensor -> gradient so far when accumulate is False
     # Arrays this pass must not hand to a leaf as its .grad without a copy: the gradients given
@@ -171,7 +171,7 @@ def backward_steps(outputs: Sequence, grad_outputs: Sequence | None = None, *,
     shared = {id(g) for _, g in roots}
     index = 0
     while ready:
-        _, node = heapq.heappop(ready)
+        node = heapq.heappop(ready).node
         grad = buffers.pop(node, None)
         if (not create_graph and grad is not None and node.__class__.op is not None
                 and node._pre_hooks is None and node._hooks is None and capture is None):
@@ -204,7 +204,23 @@ def backward_steps(outputs: Sequence, grad_outputs: Sequence | None = None, *,
                     _send(buffers, nxt, nrs[i], g)
             deps[nxt] -= 1
             if deps[nxt] == 0:
-                heapq.heappush(ready, (-nxt._seq, nxt))
+                heapq.heappush(ready, _Ready(nxt))
+
+
+class _Ready:
+    """A node whose gradient is complete, in the queue as PyTorch's ready queue orders them: the
+    highest sequence number first (AccumulateGrad's is the highest of all: a leaf accumulates as
+    soon as its gradient is complete); equal numbers compare equal, and heapq sifts exactly as
+    std::priority_queue does, so such ties fall as they do in PyTorch."""
+
+    __slots__ = ("key", "node")
+
+    def __init__(self, node):
+        self.key = -node._seq
+        self.node = node
+
+    def __lt__(self, other: _Ready) -> bool:
+        return self.key < other.key
 
 
 def _send(buffers: dict, node, nr: int, g) -> None:

@@ -29,6 +29,9 @@ DETACHED_SAVED = (
     "Trying to use a saved tensor that has been detached in-place, i.e. with .detach_().This is not "
     "supported, please use out-of-place `.detach()` instead"
 )
+# PyTorch gives every AccumulateGrad the largest sequence number (UINT64_MAX): backward runs a
+# leaf's node as soon as its gradient is complete.
+LEAF_SEQUENCE_NR = 2 ** 64 - 1
 _KEEP_AFTER_RELEASE = 64  # output values up to this many elements survive release(), for pictures
 _NO_PARAMS: Mapping = MappingProxyType({})
 
@@ -149,7 +152,7 @@ class AccumulateGrad(Node):
         self.variable = variable
         self._fns = ()
         self._nrs = None
-        self._seq = next(_sequence)
+        self._seq = LEAF_SEQUENCE_NR
         self._pre_hooks = self._hooks = None
         self._freed = False
         self.metadata = {}
