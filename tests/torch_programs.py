@@ -139,7 +139,7 @@ out = loss
     "mlp_sequential": '''
 net = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.ReLU(), torch.nn.Linear(4, 2))
 ''' + _FIXED_WEIGHTS + '''
-X = torch.linspace(-1.0, 1.0, 15).reshape(5, 3)
+X = torch.linspace(-0.9, 1.3, 15).reshape(5, 3)
 target = torch.linspace(0.0, 1.0, 10).reshape(5, 2)
 loss = ((net(X) - target) ** 2).mean()
 out = loss
@@ -243,6 +243,13 @@ x = torch.tensor([1.0, -1.0, 2.0], requires_grad=True)
 h = x * 2
 h.retain_grad()
 out = (h * h).sum()
+''',
+    "leaves_readied_together": '''
+A = torch.tensor([[1.0, 2.0]], requires_grad=True)
+B = torch.tensor([[0.5], [-1.0]], requires_grad=True)
+bias = torch.tensor([[0.25]], requires_grad=True)
+p, q, r, s = (torch.tensor([float(k)], requires_grad=True) for k in range(4))
+out = torch.addmm(bias, A, B).sum() + (torch.cat([p, q, r, s]) * torch.cat([s, r, q, p])).sum()
 ''',
     "relu_sigmoid_chain": '''
 x = torch.tensor([-1.0, 0.5, 2.0], requires_grad=True)

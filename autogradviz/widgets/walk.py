@@ -14,6 +14,7 @@ import numpy as np
 from .._printing import summary
 from ..autograd.engine import Step, accumulate_grad, backward_steps
 from ..graph import Graph, caller_names, texts, trace
+from ..graph.trace import is_tensor
 from ..ops.template import ATOM
 from ..tensor import Tensor
 
@@ -24,6 +25,8 @@ def value_text(value, max_elements: int = 6) -> str:
     """How a step writes a gradient: its values (a summary for large ones), ``0`` for none."""
     if value is None:
         return "0"
+    if isinstance(value, tuple):   # a node with several outputs
+        return "(" + ", ".join(value_text(v, max_elements) for v in value) + ")"
     if isinstance(value, Tensor):
         value = value.numpy(force=True)
     return summary(np.asarray(value), max_elements)
@@ -36,7 +39,7 @@ def d_by(label: str) -> str:
 
 def check_output(y: Any, what: str) -> None:
     """Refuse, with one clear sentence, a value that has no graph to walk."""
-    if not isinstance(y, Tensor):
+    if not is_tensor(y):
         raise TypeError(f"{what} needs a tensor, got {type(y).__name__}")
     if not y.requires_grad:
         raise ValueError(
@@ -61,7 +64,9 @@ class StepState:
 
 
 class BackwardWalk:
-    """All steps of ``y.backward(gradient)`` recorded from the engine, with explanations."""
+    """All steps of ``y.backward(gradient)`` recorded from the engine, with explanations.
+
+    A real ``torch`` tensor is stepped through PyTorch's own backward pass (``graph.torch_steps``)."""
 
     def __init__(self, y: Tensor, gradient: Tensor | None = None, *, names: dict | None = None,
                  ids: dict | None = None):
@@ -75,10 +80,16 @@ class BackwardWalk:
         self.ids = ids if ids is not None else caller_names()
         self.graph: Graph = trace(y, names=names, ids=self.ids)
         self.names = {k: n for k, (n, _) in self.ids.items()}
-        _check_steppable(y, gradient, self.graph.outputs[0].name or "y")
+        self.torch = self.graph.source   # the TorchGraph of a real torch graph, else None
+        root = y.grad_fn if self.torch is None else self.torch.grad_fn(y)
+        _check_steppable(root, y, gradient, self.graph.outputs[0].name or "y")
         # The engine's own steps: same generator as backward(), nothing written, nothing freed.
         # Each step holds copies of its numbers, made as it ran.
-        self.steps: list[Step] = list(backward_steps([y], [gradient], retain_graph=True, accumulate=False))
+        if self.torch is not None:
+            from ..graph.torch_steps import record_steps
+            self.steps: list[Step] = record_steps(y, gradient, self.torch, [t for _, t in self.ids.values()])
+        else:
+            self.steps = list(backward_steps([y], [gradient], retain_graph=True, accumulate=False))
         self.index = 0
         self._contributions = self._collect_contributions()
 
@@ -210,7 +221,10 @@ class BackwardWalk:
         op = fn.schema
         sent = value_text(g)
         if op is None:
-            return f"{type(fn).__name__.removesuffix('Backward')}.backward (your custom rule)  →  {target} receives {sent}"
+            rule = texts.generic_rule(fn)
+            if rule.startswith("custom rule: "):
+                rule = rule.removeprefix("custom rule: ") + " (your custom rule)"
+            return f"{rule}  →  {target} receives {sent}"
         rule = rules[i] or ""
         value = self._rule_value(fn, i)
         if value is not None:
@@ -261,14 +275,18 @@ class BackwardWalk:
     def apply(self) -> None:
         """Add what arrived at each leaf into its ``.grad``, as ``backward()`` would have."""
         for leaf, grad in self.arrived().items():
-            accumulate_grad(leaf, np.array(grad, dtype=leaf.dtype.np, copy=True))
+            if self.torch is not None:
+                from ..graph.torch_steps import accumulate
+                accumulate(leaf, grad)
+            else:
+                accumulate_grad(leaf, np.array(grad, dtype=leaf.dtype.np, copy=True))
 
 
-def _check_steppable(y: Tensor, gradient, me: str) -> None:
+def _check_steppable(root, y, gradient, me: str) -> None:
     """Refuse, in the student's terms, a graph that backward() has freed and a non-scalar output
     without ``gradient=``."""
     seen: set[int] = set()
-    stack = [y.grad_fn]
+    stack = [root]
     while stack:
         fn = stack.pop()
         if id(fn) in seen:
