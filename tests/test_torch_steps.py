@@ -58,22 +58,23 @@ def test_same_program_same_steps(name):
 
 @pytest.mark.parametrize("name", sorted(PROGRAMS))
 def test_torch_steps_end_at_what_backward_gives_and_touch_nothing(name):
-    scope, walk = _walk(name, torch)
-    leaves = {id(t): t for t in walk.final_grads()}
-    before = {k: (None if t.grad is None else t.grad.clone(), t.requires_grad, t._backward_hooks)
-              for k, t in leaves.items()}
-    retained = [t for t in scope.values() if isinstance(t, torch.Tensor) and not t.is_leaf and t.retains_grad]
-    assert all(t.grad is None for t in retained)
-    for k, t in leaves.items():   # stepping changed nothing
-        grad, requires_grad, hooks = before[k]
-        assert t.requires_grad == requires_grad and t._backward_hooks is hooks
-    final = {id(t): g for t, g in walk.final_grads().items()}
-    gradient = scope.get("gradient")
-    scope["out"].backward(gradient)
-    for k, t in leaves.items():
-        previous = before[k][0]
-        expected = t.grad if previous is None else t.grad - previous
-        assert close(final[k] - (0 if previous is None else previous.numpy()), expected.numpy())
+    scope = run(name, torch)
+    tensors = [t for t in scope.values() if isinstance(t, torch.Tensor)]
+    tensors += [p for m in scope.values() if isinstance(m, torch.nn.Module) for p in m.parameters()]
+    tensors = [t for t in tensors if t.is_leaf or t.retains_grad]   # the ones that have a .grad
+    before = [(t, t.grad, None if t.grad is None else t.grad.clone(), t.requires_grad, t._backward_hooks)
+              for t in tensors]
+    walk = BackwardWalk(scope["out"], scope.get("gradient"), ids=names(scope))
+    for t, grad, value, requires_grad, hooks in before:   # stepping changed nothing
+        assert t.grad is grad and t.requires_grad == requires_grad and t._backward_hooks is hooks
+        assert value is None or torch.equal(t.grad, value)
+    final = walk.final_grads()
+    had = {id(t): value for t, _, value, _, _ in before}
+    scope["out"].backward(scope.get("gradient"))
+    assert final
+    for leaf, grad in final.items():
+        assert close(grad, leaf.grad.numpy())
+        assert had.get(id(leaf)) is None or not close(grad, had[id(leaf)].numpy())
 
 
 def test_the_explanation_reads_pytorchs_own_numbers():
@@ -92,7 +93,7 @@ def test_a_custom_function_and_an_op_without_a_formula_step_with_a_generic_rule(
     walk = BackwardWalk(y)
     text = walk.goto(2).text
     assert "PyTorch's LogcumsumexpBackward0 (its formula is not in autogradviz's op table)  →  x receives" in text
-    scope, walk = _walk("custom_square", torch)
+    _, walk = _walk("custom_square", torch)
     text = next(walk.goto(k).text for k in range(1, walk.total + 1) if walk.steps[k - 1].node.name() == "SquareBackward")
     assert "Square.backward (your custom rule)  →  x receives [ 2., 4., -1.]" in text
 
