@@ -10,25 +10,32 @@ from IPython.core.magic import Magics, line_cell_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 from IPython.display import display
 
+from ._engines import is_torch_tensor
 from .graph.names import names_from_namespace
+from .graph.trace import is_tensor
 from .tensor import Tensor
 
 
-def _reachable(tensors) -> set[int]:
-    """ids of every engine node strictly upstream of the given tensors (iterative)."""
-    seen: set[int] = set()
+def _reachable(tensors) -> dict[int, object]:
+    """Every engine node strictly upstream of the given tensors, by id (iteratively). The nodes are
+    kept in the result: real torch hands out a node's Python object only while someone holds it."""
+    seen: dict[int, object] = {}
     stack = [f for t in tensors if t.grad_fn is not None for f, _ in t.grad_fn.next_functions if f is not None]
     while stack:
         fn = stack.pop()
         if id(fn) in seen:
             continue
-        seen.add(id(fn))
+        seen[id(fn)] = fn
         stack.extend(f for f, _ in fn.next_functions if f is not None)
     return seen
 
 
 def final_tensors(tensors: list[Tensor]) -> list[Tensor]:
-    """The tensors that no other tensor in the list was computed from (the cell's results)."""
+    """The tensors that no other tensor in the list was computed from (the cell's results). When
+    the list holds tensors of both engines, those of the engine of the last one are kept."""
+    if tensors:
+        torch_last = is_torch_tensor(tensors[-1])
+        tensors = [t for t in tensors if is_torch_tensor(t) == torch_last]
     upstream = _reachable(tensors)
     return [t for t in tensors if id(t.grad_fn) not in upstream]
 
@@ -83,7 +90,7 @@ class AutogradMagics(Magics):
             tensors = [self._lookup(n.strip()) for n in args.show.split(",") if n.strip()]
         else:
             changed = [v for k, v in self.shell.user_ns.items()
-                       if isinstance(v, Tensor) and v.grad_fn is not None and before.get(k) != id(v)
+                       if is_tensor(v) and v.grad_fn is not None and before.get(k) != id(v)
                        and not k.startswith("_")]
             tensors = final_tensors(_unique(changed))
             if not tensors:
@@ -124,7 +131,7 @@ class AutogradMagics(Magics):
         if name not in ns:
             raise UsageError(f"name {name!r} is not defined in the notebook")
         value = ns[name]
-        if not isinstance(value, Tensor):
+        if not is_tensor(value):
             raise UsageError(f"{name!r} is {_article(type(value).__name__)}, not a tensor")
         if not value.requires_grad:
             raise UsageError(f"{name!r} has no graph: it does not require grad (create its inputs with "
@@ -195,7 +202,7 @@ class AutogradMagics(Magics):
         """The tensors the live picture follows (all with a graph, the names given to --live, or
         those assigned since 'since now'), reduced to the final results."""
         found = [v for k, v in self.shell.user_ns.items()
-                 if isinstance(v, Tensor) and v.grad_fn is not None and not k.startswith("_")
+                 if is_tensor(v) and v.grad_fn is not None and not k.startswith("_")
                  and (self._live_names is None or k in self._live_names)
                  and (self._live_since is None or self._live_since.get(k) != id(v))]
         return final_tensors(_unique(found))

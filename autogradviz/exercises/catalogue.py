@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._engines import library_of
 from .convert import fmt
 from .detectors import decoy
 from .kinds import ChoiceExercise, FunctionClassExercise, NumericExercise
@@ -429,8 +430,8 @@ class SGDStepExercise(NumericExercise):
     ``-lr * grad / batch_size``, and the gradients must be reset afterwards."""
 
     def call(self, fn, args):
-        import autogradviz as torch
         w, b, X, y, lr, batch_size = args
+        torch = library_of(w)   # autogradviz, or real torch for an sgd written with torch
         loss = ((torch.matmul(X, w) + b - y.reshape(-1, 1)) ** 2 / 2).sum()
         loss.backward()
         before = [w.detach().clone(), b.detach().clone()]

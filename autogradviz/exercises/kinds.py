@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from .._engines import library_for, library_of
 from . import detectors as D
 from .convert import (
     AnswerError,
@@ -257,10 +258,11 @@ class NumericExercise(Exercise):
             return self.feedback(True, self.success)
         return self._wrong(attempt, context=None, reveal=self.reveal)
 
-    def _student_args(self, inputs: tuple) -> tuple[tuple, tuple]:
-        """(NumPy inputs as the reference sees them, fresh objects for the student's function)."""
-        from .. import _dtype
-        from .. import tensor as make_tensor
+    def _student_args(self, inputs: tuple, lib=None) -> tuple[tuple, tuple]:
+        """(NumPy inputs as the reference sees them, fresh objects for the student's function);
+        ``lib`` makes the tensors: autogradviz, or torch for a function written with torch."""
+        if lib is None:
+            import autogradviz as lib
         wraps = self.wrap or tuple(_default_wrap(v) for v in inputs)
         ref_inputs, args = [], []
         for value, how in zip(inputs, wraps):
@@ -272,12 +274,11 @@ class NumericExercise(Exercise):
             dtype_name, grad = _WRAPS[how]
             arr = np.asarray(value).astype(dtype_name)
             ref_inputs.append(arr.astype(np.float64) if dtype_name != "int64" else arr.copy())
-            args.append(make_tensor(arr.copy(), dtype=_dtype.from_name(dtype_name), requires_grad=grad))
+            args.append(lib.tensor(arr.copy(), dtype=getattr(lib, dtype_name), requires_grad=grad))
         return tuple(ref_inputs), tuple(args)
 
-    def _run(self, fn: Callable, args: tuple) -> Any:
-        from .._grad_mode import enable_grad
-        with enable_grad():
+    def _run(self, fn: Callable, args: tuple, lib) -> Any:
+        with lib.enable_grad():
             return self.call(fn, args)
 
     def extra_check(self, output: Any, args: tuple, inputs: tuple, context: str,
@@ -291,8 +292,7 @@ class NumericExercise(Exercise):
 
         def backprop():
             # autograd.grad, not backward(): the .grad of the student's own tensors stays untouched
-            from ..autograd import grad
-            (g,) = grad(output.sum(), (args[index],), allow_unused=True)
+            (g,) = library_of(args[index]).autograd.grad(output.sum(), (args[index],), allow_unused=True)
             return None if g is None else to_array(g)
         outcome = run_limited(backprop, timeout=timeout)
         got = outcome.value if outcome.ok else None
@@ -310,10 +310,11 @@ class NumericExercise(Exercise):
         input_sets = [self.inputs] if self.inputs is not None else []
         input_sets += [tuple(self.random_inputs(rng)) for _ in range(self.trials)]
         attempts: list[tuple[Attempt, str]] = []
+        lib = library_for(fn)   # a function written with real torch gets torch tensors
         for raw_inputs in input_sets:
-            inputs, args = self._student_args(raw_inputs)
+            inputs, args = self._student_args(raw_inputs, lib)
             context = self.describe_inputs(inputs)
-            outcome = run_limited(self._run, fn, args, timeout=timeout)
+            outcome = run_limited(self._run, fn, args, lib, timeout=timeout)
             if outcome.timed_out:
                 from .sandbox import time_limit
                 return self.timeout_feedback(time_limit() if timeout is None else timeout, context)

@@ -11,8 +11,8 @@ _HIDDEN = re.compile(r"^_.*|^(In|Out|exit|quit|get_ipython)$")
 
 
 def _is_tensor(obj) -> bool:
+    from .._engines import is_torch_tensor
     from ..tensor import Tensor
-    from .torch_graph import is_torch_tensor
     return isinstance(obj, Tensor) or is_torch_tensor(obj)
 
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from functools import lru_cache
 
+from .._engines import is_torch_tensor
 from .._printing import summary
 from ..ops.template import Term, index_term, rank_of, value_term
 from ..tensor import Tensor
-from .torch_graph import generic_label, is_built_in, is_torch_tensor
+from .torch_graph import generic_label, is_built_in
 
 INLINE_UP_TO = 24   # an unnamed result reads as its expression up to this many characters
 CONSTANT_UP_TO = 12  # an unnamed constant tensor reads as its value up to this many characters

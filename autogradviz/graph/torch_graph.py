@@ -6,18 +6,18 @@ with the same read-only API as the package's own nodes (``schema``, ``next_funct
 the tracer, the pictures and the stepper read both engines the same way. The op table gives a
 node its texts by PyTorch's grad_fn name; a node without an entry is written generically.
 
-torch is never imported here: every torch object comes in from the caller, and a check for a
-torch tensor only looks at ``sys.modules``.
+torch is never imported here: every torch object comes in from the caller (``_engines`` tells
+torch tensors apart without importing it).
 """
 from __future__ import annotations
 
 import re
-import sys
 from functools import cache
 from typing import Any
 
 import numpy as np
 
+from .._engines import is_torch_tensor, torch_module
 from ..ops.template import placeholders
 
 # Parameters PyTorch always saves but our templates write only when they differ from this.
@@ -25,17 +25,6 @@ _DEFAULTS = {"alpha": 1, "beta": 1}
 # Python numbers inside ops are saved by PyTorch as 0-dim tensors of these dtypes.
 _NUMBER_DTYPES = ("torch.int64", "torch.float64", "torch.bool")
 _BUILT_IN = re.compile(r"Backward\d+$")
-
-
-def torch_module():
-    """The torch module when the program has imported it, else None (never imports it)."""
-    return sys.modules.get("torch")
-
-
-def is_torch_tensor(obj: Any) -> bool:
-    """Whether ``obj`` is a real ``torch.Tensor`` (False without importing torch)."""
-    torch = torch_module()
-    return torch is not None and isinstance(obj, torch.Tensor)
 
 
 def is_built_in(fn) -> bool:

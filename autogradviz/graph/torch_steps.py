@@ -12,8 +12,9 @@ from typing import Any
 
 import numpy as np
 
+from .._engines import torch_module
 from ..autograd.engine import Step
-from .torch_graph import TorchGraph, torch_module
+from .torch_graph import TorchGraph
 
 
 def _array(g) -> Any:

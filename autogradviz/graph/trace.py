@@ -8,13 +8,14 @@ from typing import Any
 
 import numpy as np
 
+from .._engines import is_torch_tensor
 from .._errors import raised_in_callers_code
 from .._printing import summary
 from ..autograd.node import AccumulateGrad, detached_from
 from ..ops.template import number_text
 from ..tensor import Tensor
 from .model import Edge, Graph, Node
-from .torch_graph import dtype_name, is_torch_tensor
+from .torch_graph import dtype_name
 
 SUMMARIZE_UP_TO = 5000  # larger graphs get their value text after collapsing (see summarize)
 

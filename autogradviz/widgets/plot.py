@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 
+from .._engines import is_torch_tensor
 from ..tensor import Tensor
 from .plot_data import DerivativeData, compare_references, normalize_references
 from .plot_draw import draw, new_figure
@@ -49,7 +50,7 @@ def _grid(x, lo: float, hi: float, n: int) -> np.ndarray:
     """The float64 points: ``x`` sorted without repeats, or ``linspace(lo, hi, n)``."""
     if x is None:
         return np.linspace(lo, hi, n)
-    arr = x.detach().numpy() if isinstance(x, Tensor) else np.asarray(x)
+    arr = x.detach().numpy() if isinstance(x, Tensor) or is_torch_tensor(x) else np.asarray(x)
     try:
         arr = arr.astype(np.float64)
     except (TypeError, ValueError):

@@ -6,8 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._dtype import float64
-from ..creation import tensor as _tensor
+from .._engines import is_torch_tensor, library_for
 from ..tensor import Tensor
 from .plot_kinks import Break
 
@@ -79,7 +78,7 @@ class DerivativeData:
 
 
 def _as_array(y) -> np.ndarray:
-    if isinstance(y, Tensor):
+    if isinstance(y, Tensor) or is_torch_tensor(y):
         return y.detach().numpy().astype(np.float64)
     return np.asarray(y, dtype=np.float64)
 
@@ -98,7 +97,8 @@ def _call_reference(label: str, fn: Callable, x: np.ndarray) -> np.ndarray:
         y = _as_array(fn(x.copy()))
     except Exception as first:
         try:
-            y = _as_array(fn(_tensor(x, dtype=float64)))
+            lib = library_for(fn)   # torch.cos gets a torch tensor
+            y = _as_array(fn(lib.tensor(x, dtype=lib.float64)))
         except Exception as second:
             raise ValueError(f"{_called(label)} could not be evaluated: on a NumPy array it raised "
                              f"{type(first).__name__}: {first}; on a tensor {type(second).__name__}: "

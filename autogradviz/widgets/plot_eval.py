@@ -11,10 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import autograd
-from .._dtype import float64
-from .._grad_mode import enable_grad
-from ..creation import tensor as _tensor
+from .._engines import library_for
 from ..tensor import Tensor
 
 #: Fractions of the grid where the elementwise spot check compares the two paths.
@@ -40,7 +37,7 @@ class _WrongShape(Exception):
 
 def _check_output(y, x: Tensor, *, lenient: bool) -> Tensor:
     """``y`` as a tensor with ``x``'s shape, or a clear error saying what ``f`` returned."""
-    if not isinstance(y, Tensor):
+    if not isinstance(y, type(x)):
         kind = "numpy.ndarray" if isinstance(y, np.ndarray) else type(y).__name__
         hint = ""
         if isinstance(y, (np.ndarray, np.generic, float, int)):
@@ -66,15 +63,17 @@ def derivative_stack(f: Callable, values, order: int, *, lenient: bool = False) 
     """``[f, f′, …, f⁽ⁿ⁾]`` at ``values`` (any shape): a float64 array ``(order + 1, *shape)``.
 
     Order 1 uses ``y.sum().backward()``; higher orders chain ``autograd.grad(create_graph=True)``.
+    A function written with real PyTorch (``torch.sin``) gets torch tensors and torch's autograd.
     """
+    lib = library_for(f)
     # enable_grad: plotting inside `with torch.no_grad():` still differentiates. errstate: sqrt
     # or log outside their domain become gaps in the plot, without a warning per point.
-    with enable_grad(), np.errstate(all="ignore"):
-        return _derivative_stack(f, values, order, lenient)
+    with lib.enable_grad(), np.errstate(all="ignore"):
+        return _derivative_stack(f, values, order, lenient, lib)
 
 
-def _derivative_stack(f: Callable, values: np.ndarray, order: int, lenient: bool) -> np.ndarray:
-    x = _tensor(np.asarray(values, dtype=np.float64), dtype=float64, requires_grad=True)
+def _derivative_stack(f: Callable, values: np.ndarray, order: int, lenient: bool, lib) -> np.ndarray:
+    x = lib.tensor(np.asarray(values, dtype=np.float64), dtype=lib.float64, requires_grad=True)
     try:
         y = _check_output(f(x), x, lenient=lenient)
     except RuntimeError as err:
@@ -93,13 +92,13 @@ def _derivative_stack(f: Callable, values: np.ndarray, order: int, lenient: bool
     for k in range(1, order + 1):
         grad = None
         if current.requires_grad:
-            (grad,) = autograd.grad(current.sum(), x, create_graph=k < order, allow_unused=True)
+            (grad,) = lib.autograd.grad(current.sum(), x, create_graph=k < order, allow_unused=True)
         if grad is None:
             if k == 1:
                 raise GraphBreakError(GRAPH_BREAK.format(detail="autograd.grad found no path from "
                                                                 "f(x) back to x."))
             # The previous derivative is a constant as far as autograd knows (e.g. relu's step).
-            grad = _tensor(np.zeros(x.shape), dtype=float64)
+            grad = lib.zeros(tuple(x.shape), dtype=lib.float64)
         out.append(grad.detach().numpy().astype(np.float64))
         current = grad
     return np.stack(out)

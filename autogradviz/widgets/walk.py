@@ -356,4 +356,7 @@ class ForwardWalk:
         node = self.graph.node(node_id)
         if node.kind in ("leaf", "constant"):
             return f"{node.label} = {node.value}  ({'requires grad' if node.kind == 'leaf' else 'constant'})"
-        return f"{node.title or node.label} = {node.value}   [{node.op}]"
+        value = node.value
+        if value is None:   # real PyTorch keeps an unnamed result only when backward needs it
+            value = "(value not kept by PyTorch)" if self.graph.source is not None else "(value not kept)"
+        return f"{node.title or node.label} = {value}   [{node.op}]"
