@@ -205,12 +205,23 @@ def missing_message(folder: Path, missing: list[str]) -> str:
 
 
 # --- the site -----------------------------------------------------------------------------------
+def site_notebooks() -> list[Path]:
+    """The notebooks the site carries: all but those whose metadata says they need real PyTorch
+    (``"autogradviz": {"needs": ["torch"]}``), which cannot exist in Pyodide."""
+    out = []
+    for notebook in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        meta = json.loads(notebook.read_text(encoding="utf-8")).get("metadata", {})
+        if "torch" not in meta.get("autogradviz", {}).get("needs", []):
+            out.append(notebook)
+    return out
+
+
 def stage(where: Path, wheels: list[Path], pyodide_files: list[Path]) -> None:
     """The JupyterLite project folder: config, notebooks, wheels and (offline) Pyodide."""
     for name in ("jupyter_lite_config.json", "jupyter-lite.json", "overrides.json"):
         shutil.copy(HERE / name, where / name)
     (where / "files").mkdir()
-    for notebook in sorted((ROOT / "notebooks").glob("*.ipynb")):
+    for notebook in site_notebooks():
         shutil.copy(notebook, where / "files" / notebook.name)
     (where / "pypi").mkdir()
     for wheel in wheels:

@@ -120,3 +120,9 @@ def test_the_readme_badge_opens_notebook_01_on_the_site_the_workflow_publishes()
     built = re.search(r"run: \./dev lite --out (\S+)\n", workflow).group(1)
     assert re.search(rf"uses: actions/upload-pages-artifact@\S+\n\s+with:\n\s+path: {re.escape(built)}\n", workflow)
     assert "uses: actions/deploy-pages@" in workflow and "--offline" not in workflow
+
+
+def test_the_site_leaves_out_the_notebook_that_needs_real_pytorch():
+    names = [p.name for p in build_site.site_notebooks()]
+    assert "06-with-pytorch.ipynb" not in names
+    assert names == sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb") if not p.name.startswith("06-"))

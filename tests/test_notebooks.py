@@ -63,9 +63,9 @@ def blank_answer_failure(cell, out) -> bool:
             and "Not answered yet" in out["evalue"])
 
 
-def test_there_are_the_five_lessons():
+def test_there_are_the_six_lessons():
     assert NAMES == ["01-autograd-basics.ipynb", "02-pytorch-autograd-tutorial.ipynb", "03-exercises.ipynb",
-                     "04-gallery.ipynb", "05-for-teachers.ipynb"]
+                     "04-gallery.ipynb", "05-for-teachers.ipynb", "06-with-pytorch.ipynb"]
 
 
 @pytest.mark.parametrize("name", NAMES)
