@@ -100,7 +100,6 @@ FloatTensor = DoubleTensor = LongTensor = Tensor
 _LAZY = {
     "draw_graph": ("autogradviz.render.api", "draw_graph"),
     "GraphView": ("autogradviz.render.view", "GraphView"),
-    "trace": ("autogradviz.graph", "trace"),
     "graph": ("autogradviz.graph", None),
     "step_backward": ("autogradviz.widgets.stepper", "step_backward"),
     "step_forward": ("autogradviz.widgets.stepper", "step_forward"),

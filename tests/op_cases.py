@@ -108,6 +108,9 @@ case("ceil_plus", lambda a: a.ceil() * 2 + a, np.array([0.3, 1.6, -2.4]))
 case("round_plus", lambda a: a.round() - a, np.array([0.3, 1.6, -2.4]))
 case("remainder", lambda a: a % 1.5, np.array([0.3, 1.6, -2.4, 4.0]))
 case("fmod_like_remainder_fn", lambda a: torch.remainder(a, 2.0) * a, np.array([0.3, 2.6, -2.4]))
+case("remainder_tensor", lambda a, b: torch.remainder(a, b), np.array([0.3, 1.6, -2.4, 4.0]),
+     np.array([1.5, 0.7, 1.1, -3.0]))
+case("rmod_tensor", lambda a: 2.0 % a, np.array([0.7, -1.3, 3.0]))
 case("masked_fill_tensor_value", lambda a, v: a.masked_fill(a > 0, v.sum() * 2), Away((3, 4)), (2,))
 
 # Elementwise max/min (and max/min with a tensor)
@@ -455,6 +458,7 @@ case("softplus", lambda a: torch.nn.functional.softplus(a * 5, beta=2.0, thresho
 # Matrices and rearranging (ops/matrix.py, ops/rearrange.py)
 case("bmm", lambda a, b: torch.bmm(a, b), (2, 3, 4), (2, 4, 2))
 case("tril", lambda a: torch.tril(a), (3, 4))
+case("trace", lambda a: torch.trace(a) * a.trace(), (3, 4))
 case("triu_diagonal", lambda a: a.triu(1), (2, 3, 3))
 case("diag_of_matrix", lambda a: torch.diag(a, -1), (3, 4))
 case("diag_of_vector", lambda a: torch.diag(a, 1), (3,))

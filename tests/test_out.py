@@ -48,7 +48,7 @@ def samples(lib) -> dict:
     calls.update({name: ((x, 0, 1), {}) for name in ("transpose", "swapaxes", "swapdims", "movedim")})
     calls.update({
         "bitwise_not": ((i,), {}), "lerp": ((x, y, 0.25), {}),
-        "bmm": ((m[None], m[None]), {}), "tril": ((m,), {}), "triu": ((m,), {}), "diag": ((m,), {}),
+        "bmm": ((m[None], m[None]), {}), "tril": ((m,), {}), "trace": ((m,), {}), "triu": ((m,), {}), "diag": ((m,), {}),
         "roll": ((x, 1), {}), "tile": ((x, (2,)), {}), "sort": ((x, 1), {}), "argsort": ((x, 1), {}),
         "topk": ((x, 2), {}), "cumprod": ((x, 1), {}), "hstack": (([x, y],), {}), "vstack": (([x, y],), {}),
         "meshgrid": ((v, v), {"indexing": "ij"}), "nonzero": ((i,), {}), "unique": ((i,), {}),

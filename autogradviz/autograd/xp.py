@@ -56,6 +56,7 @@ class _NumpyXP:
     tanh = staticmethod(np.tanh)
     sqrt = staticmethod(np.sqrt)
     sign = staticmethod(np.sign)
+    floor = staticmethod(np.floor)
     abs = staticmethod(np.abs)
     where = staticmethod(np.where)
     matmul = staticmethod(np.matmul)

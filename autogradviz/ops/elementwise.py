@@ -712,15 +712,28 @@ def _bitwise(ufunc, name):
 bitwise_and = _bitwise(np.bitwise_and, "bitwise_and")
 bitwise_or = _bitwise(np.bitwise_or, "bitwise_or")
 bitwise_xor = _bitwise(np.bitwise_xor, "bitwise_xor")
+# remainder(a, b) = a − b·⌊a/b⌋: by a number (RemainderBackward0, the number a parameter), or by
+# a tensor (RemainderBackward1, which also sends −grad·⌊a/b⌋ to b, as PyTorch does).
 _REMAINDER = OpDef("remainder", "RemainderBackward0",
-                   inputs=("input", "other"), expression="remainder({input}, {other})",
-                   rules=("∂{out}/∂{input} = 1", None),
-                   functions=("remainder",), methods=("remainder",), forward=np.mod,
-                   vjps=(lambda xp, g, c: g, None))
+                   inputs=("input",), expression="remainder({input}, {other})",
+                   rules=("∂{out}/∂{input} = 1",),
+                   functions=("remainder",), methods=("remainder",), forward=lambda a, other: np.mod(a, other),
+                   vjps=(lambda xp, g, c: g,))
+_REMAINDER_TENSOR = OpDef("remainder_tensor", "RemainderBackward1",
+                          inputs=("input", "other"), expression="remainder({input}, {other})",
+                          rules=("∂{out}/∂{input} = 1", "∂{out}/∂{other} = −⌊{input}/{other}⌋"),
+                          sends=(None, "−{grad} × ⌊{input}/{other}⌋"),
+                          forward=np.mod,
+                          vjps=(lambda xp, g, c: g, lambda xp, g, c: -g * xp.floor(c.a / c.b)),
+                          saves=(0, 1), reads=((), (0, 1)))
 
 
 def remainder(input, other):
-    return apply(_REMAINDER, (input, operand(other, "remainder")))
+    """input − other·⌊input/other⌋ (Python's %: the result takes the sign of ``other``)."""
+    if isinstance(other, Tensor):
+        return apply(_REMAINDER_TENSOR, (input, other))
+    other = operand(other, "remainder")
+    return apply(_REMAINDER, (input,), {"other": other}, out_dtype=D.result_type(input, other))
 
 
 def floor_divide(input, other):

@@ -103,6 +103,37 @@ def _check_tri(name, input):
         raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions")
 
 
+def _trace_check(a):
+    if a.ndim != 2:
+        raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {a.ndim}")
+
+
+def _trace_grad(xp, g, c):
+    rows, cols = c.shape
+    on_diagonal = np.arange(min(rows, cols))
+    return xp.scatter_add((rows, cols), (on_diagonal, on_diagonal), xp.expand(g, on_diagonal.shape), None)
+
+
+def _long_unless_floating(d):
+    from .. import _dtype as D
+    return d if d.is_floating_point else D.int64
+
+
+TRACE = OpDef("trace", "TraceBackward0",
+              inputs=("input",), expression="trace({input})",
+              rules=("∂{out}/∂{input}ᵢⱼ = 1 where i = j, else 0",),
+              sends=("{grad} on the diagonal of {input}, 0 elsewhere",),
+              functions=("trace",), methods=("trace",), check=_trace_check,
+              forward=lambda a: np.trace(a),
+              vjps=(_trace_grad,), dtype="same", output=_long_unless_floating)
+
+
+def trace(input):
+    """The sum of the main diagonal of a matrix (torch.trace; the graph tracer is autogradviz.graph.trace)."""
+    _require("trace", input=input)
+    return apply(TRACE, (input,))
+
+
 def tril(input, diagonal: int = 0):
     """The lower triangle (on and below ``diagonal``) of the last two dims; zeros above."""
     _check_tri("tril", input)
