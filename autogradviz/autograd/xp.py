@@ -123,6 +123,11 @@ class _NumpyXP:
         return y * (g - np.sum(g * y, axis=dim, keepdims=True))
 
     @staticmethod
+    def threshold_grad(g, out):
+        """relu's rule: g where out > 0 (or NaN), else 0 (a product: much faster than np.where)."""
+        return g * ~(out <= 0)
+
+    @staticmethod
     def numel(x):
         return np.size(x)
 
@@ -212,6 +217,13 @@ class _TensorXP:
     @staticmethod
     def softmax_grad(g, y, dim):
         return y * (g - (g * y).sum(dim=dim, keepdim=True))
+
+    @staticmethod
+    def threshold_grad(g, out):
+        """relu's rule, in the graph of ``out`` as well as ``g`` (PyTorch's threshold_backward(g, out)):
+        out is 0 where it is not positive."""
+        import autogradviz as T
+        return T.where(out <= 0, out, g)
 
     @staticmethod
     def numel(x):

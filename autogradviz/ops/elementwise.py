@@ -200,9 +200,9 @@ RELU = OpDef("relu", "ReluBackward0",
              rules=("∂{out}/∂{input} = 1 where {input} > 0, else 0",),
              sends=("{grad} where {input} > 0, else 0",),
              functions=("relu", "relu_"), methods=("relu",), inplace=("relu",), forward=lambda a: np.maximum(a, 0),
-             # out where out ≤ 0 is 0 and keeps the gradient in the graph of out under create_graph, as
-             # PyTorch's threshold_backward(grad, out) does; a NaN passes the gradient on, as there
-             vjps=(lambda xp, g, c: xp.where(c.out <= 0, c.out, g),), save_out=True, dtype="same")
+             # under create_graph the gradient is in the graph of out too, as PyTorch's
+             # threshold_backward(grad, out); a NaN passes the gradient on, as there
+             vjps=(lambda xp, g, c: xp.threshold_grad(g, c.out),), save_out=True, dtype="same")
 LOG1P = OpDef("log1p", "Log1PBackward0",
               inputs=("input",), expression="log1p({input})",
               rules=("∂{out}/∂{input} = 1/(1 + {input})",),

@@ -316,13 +316,7 @@ def _record(op, args, datas, params, result, out_dtype, aux):
     save_out = op.save_out
     saves = op.saves
     if op.reads is not None:  # keep only what the rules of the inputs that need grad read
-        read = set()
-        for i, f in enumerate(fns):
-            if f is not None:
-                read.update(op.reads[i])
-        save_out = OUT in read
-        read.discard(OUT)
-        saves = sorted(read)
+        saves, save_out = _what_to_save(op, tuple([f is not None for f in fns]))
     if saves:
         saved = [None] * len(args)
         versions = []
@@ -350,6 +344,23 @@ def _record(op, args, datas, params, result, out_dtype, aux):
     node._out_dtype = out_dtype
     node._aux = aux
     return node
+
+
+_SAVING: dict = {}
+
+
+def _what_to_save(op: OpDef, needed: tuple) -> tuple:
+    """(inputs to save, whether to save the output) for a call of ``op`` whose inputs that need
+    grad are ``needed``: what their rules read (``OpDef.reads``), worked out once per pattern."""
+    key = (op.name, needed)
+    found = _SAVING.get(key)
+    if found is None:
+        read = set()
+        for i, need in enumerate(needed):
+            if need:
+                read.update(op.reads[i])
+        found = _SAVING[key] = (tuple(sorted(read - {OUT})), OUT in read)
+    return found
 
 
 _NO_EDGE = (None, 0)
