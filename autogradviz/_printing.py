@@ -167,10 +167,15 @@ def tensor_repr(t, prefix: str = "tensor(") -> str:
         if not default:
             suffixes.append(f"dtype={dt!r}")
         body = array_str(a, dt, indent)
-    if t._grad_fn is not None:
-        suffixes.append(f"grad_fn=<{t._grad_fn.name()}>")
-    elif t._requires_grad:
-        suffixes.append("requires_grad=True")
+    try:
+        fn = t.grad_fn
+    except RuntimeError:  # a view whose grad_fn cannot be made again (PyTorch prints this too)
+        suffixes.append("grad_fn=<Invalid>")
+    else:
+        if fn is not None:
+            suffixes.append(f"grad_fn=<{fn.name()}>")
+        elif t.requires_grad:
+            suffixes.append("requires_grad=True")
     return _add_suffixes(prefix + body, suffixes, indent)
 
 

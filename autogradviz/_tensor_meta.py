@@ -20,6 +20,7 @@ class Meta:
         self.view_fns = ()           # NumPy functions that make this view from its base's array
         self.view_version = 0        # the shared version when the view's grad_fn was last set
         self.creation = None         # how a view was made: None, "no_grad", "multi", "custom"
+                                     # (PyTorch's CreationMeta; views of it inherit it)
 
 
 def _describe(tensor_dtype, shape) -> str:
@@ -48,3 +49,33 @@ def version_error(node, saved_tensor, now: int, expected: int) -> str:
         "anomaly detection to find the operation that failed to compute its gradient, with "
         "torch.autograd.set_detect_anomaly(True, check_nan=False)."
     )
+
+
+_VIEW_RULES = {
+    "multi": (" This view is the output of a function that returns multiple views. Such functions do not allow "
+              "the output views to be modified inplace. You should replace the inplace operation by an "
+              "out-of-place one."),
+    "no_grad": (" Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify your code "
+                "by moving both the view and the inplace either both inside the no_grad block (if you don't want "
+                "the inplace to be tracked) or both outside (if you want the inplace to be tracked)."),
+    "custom": (" This view was created inside a custom Function (or because an input was returned as-is) and the "
+               "autograd logic to handle view+inplace would override the custom backward associated with the "
+               "custom Function, leading to incorrect gradients. This behavior is forbidden. You can fix this by "
+               "cloning the output of the custom Function."),
+}
+
+
+def view_rebase_message(view, indirect: bool) -> str:
+    """PyTorch's refusal of an in-place change of a view made under no_grad, by a function with
+    several view outputs, or by a custom Function: done to the view itself, or (``indirect``) to
+    its base or another view, after which its grad_fn cannot be made again."""
+    meta, fn = view._meta, view._grad_fn
+    nr = meta.output_nr or 0
+    what = "its base or another view of its base has been" if indirect else "is being"
+    if meta.creation == "no_grad" or fn is None:
+        prefix = (f"Output {nr} of {_op_name(fn)} is a view of a view which was created in" if fn is not None
+                  else "A view was created in")
+        head = f"{prefix} no_grad mode and {what} modified inplace with grad mode enabled."
+    else:
+        head = f"Output {nr} of {_op_name(fn)} is a view and {what} modified inplace."
+    return head + _VIEW_RULES[meta.creation]

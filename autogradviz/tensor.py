@@ -14,7 +14,7 @@ import numpy as np
 from . import _dtype as D
 from ._device import CPU, check_device, device
 from ._errors import raised_in_callers_code
-from ._tensor_meta import Meta
+from ._tensor_meta import Meta, view_rebase_message
 
 
 class Size(tuple):
@@ -69,8 +69,9 @@ class Tensor:
     # --- autograd attributes --------------------------------------------------------------
     @property
     def requires_grad(self) -> bool:
+        # a view requires grad while its base does, whenever and however it was made (PyTorch)
         return self._requires_grad or self._grad_fn is not None or (
-            self._meta is not None and self._meta.base is not None and self.grad_fn is not None)
+            self._meta is not None and self._meta.base is not None and self._meta.base.requires_grad)
 
     @requires_grad.setter
     def requires_grad(self, value: bool) -> None:
@@ -94,15 +95,18 @@ class Tensor:
     @property
     def grad_fn(self):
         meta = self._meta
-        if meta is not None and meta.base is not None and self._vc[0] != meta.view_version:
-            # The base or another view of it changed in place: make this view's grad_fn again
-            # from the base's history (AsStridedBackward0), as PyTorch does.
-            if meta.creation is not None and meta.base.requires_grad:
-                raise RuntimeError(_stale_view_message(self))
-            meta.view_version = self._vc[0]
-            if meta.base.requires_grad:
-                from .autograd.views import regenerated_view_fn
-                self._grad_fn = regenerated_view_fn(self)
+        if meta is None or meta.base is None or self._vc[0] == meta.view_version:
+            return self._grad_fn
+        if self._grad_fn is None and not meta.base.requires_grad:
+            return None
+        # The base or another view of it changed in place (with grad mode on or off): make this
+        # view's grad_fn again from the base's history (AsStridedBackward0), as PyTorch does;
+        # a view made under no_grad, by split/unbind or by a custom Function cannot have one.
+        if meta.creation is not None:
+            raise RuntimeError(view_rebase_message(self, indirect=True))
+        from .autograd.views import regenerated_view_fn
+        self._grad_fn = regenerated_view_fn(self)
+        meta.view_version = self._vc[0]
         return self._grad_fn
 
     @property
@@ -151,8 +155,8 @@ class Tensor:
 
     def retain_grad(self) -> None:
         """Keep ``.grad`` for this non-leaf tensor during backward."""
-        if self.grad_fn is None:
-            if not self._requires_grad:
+        if self._grad_fn is None:  # PyTorch asks the view's own grad_fn here, without remaking it
+            if not self.requires_grad:
                 raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
             return
         meta = self._meta_()
@@ -310,7 +314,8 @@ class Tensor:
         return bool(self._data.flags.c_contiguous)
 
     def contiguous(self) -> Tensor:
-        return self
+        """This tensor when its memory is in C order, else a copy that is (CloneBackward0)."""
+        return self if self._data.flags.c_contiguous else self.clone()
 
     def cpu(self) -> Tensor:
         return self
@@ -478,20 +483,22 @@ class Tensor:
         from ._grad_mode import is_grad_enabled
         if is_grad_enabled() and self.requires_grad:
             from .ops.elementwise import ZERO
-            from .ops.registry import apply, apply_inplace
-            return apply_inplace(self, lambda old: apply(ZERO, (old,)))
+            from .ops.registry import apply, write_inplace
+            return write_inplace(self, lambda old: apply(ZERO, (old,)))
         return self.fill_(0)
 
     def fill_(self, value) -> Tensor:
-        """Fill with ``value`` in place."""
+        """Fill with ``value`` in place (also where elements share memory, as PyTorch allows, but
+        not from a tensor value)."""
         from ._grad_mode import is_grad_enabled
         from .ops.registry import check_no_overlap
-        check_no_overlap(self)
+        if isinstance(value, Tensor):
+            check_no_overlap(self)
         if is_grad_enabled() and self.requires_grad:
             from .ops.elementwise import FILL
-            from .ops.registry import apply, apply_inplace
+            from .ops.registry import apply, write_inplace
             v = value.item() if isinstance(value, Tensor) else value
-            return apply_inplace(self, lambda old: apply(FILL, (old,), {"value": v}))
+            return write_inplace(self, lambda old: apply(FILL, (old,), {"value": v}))
         self._data[...] = value.item() if isinstance(value, Tensor) else value
         self._bump()
         return self
@@ -502,22 +509,6 @@ class Tensor:
         from .ops.elementwise import COPY
         from .ops.registry import apply, apply_inplace
         return apply_inplace(self, lambda old, s: apply(COPY, (old, s)), operand(src, "copy_", "src", 1))
-
-
-def _stale_view_message(view) -> str:
-    """PyTorch's refusal to remake the grad_fn of a view that cannot have one made again."""
-    meta = view._meta
-    if meta.creation == "multi":
-        name = view._grad_fn.name().removesuffix("Backward0")
-        return (f"Output {meta.output_nr} of {name} is a view and its base or another view of its base has been "
-                "modified inplace. This view is the output of a function that returns multiple views. Such "
-                "functions do not allow the output views to be modified inplace. You should replace the inplace "
-                "operation by an out-of-place one.")
-    return ("A view was created in no_grad mode and its base or another view of its base has been modified "
-            "inplace with grad mode enabled. Given that this use case is ambiguous and error-prone, it is "
-            "forbidden. You can clarify your code by moving both the view and the inplace either both inside the "
-            "no_grad block (if you don't want the inplace to be tracked) or both outside (if you want the "
-            "inplace to be tracked).")
 
 
 def _rebuild(data, dtype_name, requires_grad):

@@ -174,12 +174,27 @@ class Function:
         record = _grad_mode.is_grad_enabled() and any(isinstance(a, Tensor) and a.requires_grad for a in args)
         if record:
             outputs = _link(cls, ctx, args, outputs)
+        else:
+            outputs = tuple(_untracked(o, args) for o in outputs)
         return outputs if several else outputs[0]
+
+
+def _is_input(tensor, args: tuple) -> bool:
+    return any(tensor is a for a in args)
+
+
+def _untracked(output, args: tuple):
+    """An output nothing is recorded for, as PyTorch gives it back: an input returned unchanged is
+    a view of it (detached, when it requires grad), never the input object itself."""
+    from .views import alias
+    if not _is_input(output, args):
+        return output
+    return output.detach() if output.requires_grad else alias(output)
 
 
 def _link(cls, ctx: FunctionCtx, args: tuple, outputs: tuple) -> tuple:
     """Make the node of one recorded Function call and tie the outputs to it."""
-    from ..tensor import Tensor, _make
+    from ..tensor import Tensor
     non_diff = {id(t) for t in ctx._non_differentiable}
     dirty = {id(t) for t in ctx._dirty}
     for t in ctx._dirty:
@@ -204,26 +219,33 @@ def _link(cls, ctx: FunctionCtx, args: tuple, outputs: tuple) -> tuple:
     node._n_out = len(outputs)
     node._outputs = tuple((o._data.shape, o._dtype) for o in outputs)
     node._out, node._out_dtype = outputs[0]._data, outputs[0]._dtype
+    from .views import alias
+    # Views among the outputs (an input returned unchanged is given back as a view of it) keep
+    # their base, but in-place changes cannot be pushed through the custom backward: PyTorch
+    # refuses them (IN_CUSTOM_FUNCTION, or MULTI_OUTPUT_NODE for several outputs).
+    creation = "multi" if len(outputs) > 1 else "custom"
     results = []
     for nr, o in enumerate(outputs):
         if id(o) in non_diff or not o._dtype.is_floating_point:
-            results.append(o)
+            results.append(_untracked(o, args))
             continue
         if id(o) in dirty:  # the input itself takes the new history, and its version moves on
             result = o
             result._bump()
-        else:  # a forward that returns an input unchanged still gives a tensor of its own
-            result = o if not any(o is a for a in args) else _make(o._data, o._dtype)
+        else:
+            result = alias(o) if _is_input(o, args) else o
             if result._vc is None:
                 result._vc = [0]
+            if result._meta is not None and result._meta.base is not None:
+                result._meta.creation = creation
         result._grad_fn = node
         result._requires_grad = False
         if node._n_out != 1:
             result._meta_().output_nr = nr
         results.append(result)
     # An output that forward saved is unpacked as the output itself, tied to this node, so that a
-    # double backward flows through it (PyTorch's saved outputs).
-    by_id = {id(o): r for o, r in zip(outputs, results)}
+    # double backward flows through it (PyTorch's saved outputs); a saved input stays the input.
+    by_id = {id(o): r for o, r in zip(outputs, results) if r is o}
     ctx.to_save = tuple(by_id.get(id(t), t) if isinstance(t, Tensor) else t for t in ctx.to_save)
     versions = []
     for t in ctx.to_save:

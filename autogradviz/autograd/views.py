@@ -69,12 +69,15 @@ def regenerated_view_fn(view) -> Node | None:
 class CopySlices(_ViewNode):
     """The base's grad_fn after an in-place op wrote through one of its views."""
 
-    __slots__ = ("_op_node",)
+    __slots__ = ("_op_node", "_overlapping")
     __module__ = "builtins"
 
     def apply(self, grad, create_graph):
         if self._freed:
             raise RuntimeError(SECOND_BACKWARD)
+        if self._overlapping:  # PyTorch writes the op's gradient into a view of that layout: refused
+            from ..ops.registry import OVERLAP_ERROR
+            raise RuntimeError(OVERLAP_ERROR)
         positions = self._positions.reshape(-1)
         n = positions.size
         if create_graph:
@@ -102,10 +105,12 @@ class CopySlices(_ViewNode):
         return self._op_node.saved_tensors
 
 
-def copy_slices(base, view_fns: tuple, op_node: Node) -> CopySlices:
+def copy_slices(base, view_fns: tuple, op_node: Node, overlapping: bool = False) -> CopySlices:
     """The CopySlices node for ``op_node``, an in-place op applied to the view ``view_fns`` of
-    ``base``: it takes the base's place, and the op's other inputs keep their edges."""
+    ``base`` (``overlapping``: elements of the view share memory, so its backward raises, as
+    PyTorch's does): it takes the base's place, and the op's other inputs keep their edges."""
     node = new_node(CopySlices)
+    node._overlapping = overlapping
     op_edges = list(op_node.next_functions)
     set_edges(node, [edge(base)] + op_edges[1:])
     node._op_node = op_node
@@ -150,3 +155,24 @@ def multi_view_node(name: str, input, pieces: list, dim: int, stacked: bool) -> 
     node._piece_shapes = tuple(p._data.shape for p in pieces)
     node._dtype = input._dtype
     return node
+
+
+def _same(a):
+    return a
+
+
+def alias(tensor):
+    """A new tensor that is a view of all of ``tensor`` (PyTorch's view_as(self)): what a custom
+    Function gives back for an input its forward returned unchanged."""
+    from ..tensor import _make
+    out = _make(tensor._data, tensor._dtype)
+    if tensor._vc is None:
+        tensor._vc = [0]
+    out._vc = tensor._vc
+    parent, meta = tensor._meta, out._meta_()
+    if parent is not None and parent.base is not None:
+        meta.base, meta.view_fns, meta.creation = parent.base, parent.view_fns + (_same,), parent.creation
+    else:
+        meta.base, meta.view_fns = tensor, (_same,)
+    meta.view_version = out._vc[0]
+    return out

@@ -154,7 +154,7 @@ def install_methods(Tensor) -> None:
 
     import numpy as np
 
-    from .registry import apply_inplace, inplace_ufunc
+    from .registry import apply_inplace, inplace_ufunc, warn_if_overlap, write_inplace
 
     ufuncs = {"add": np.add, "sub": np.subtract, "mul": np.multiply, "div": np.true_divide}
 
@@ -166,6 +166,9 @@ def install_methods(Tensor) -> None:
                 done = inplace_ufunc(self, ufunc, args, kwargs)  # None when it must be recorded
                 if done is not None:
                     return done
+            if name == "masked_fill":  # PyTorch writes it into shared memory too, with a warning
+                warn_if_overlap(self, "masked_fill_", "tensor[mask] = scalar")
+                return write_inplace(self, fn, *args, **kwargs)
             return apply_inplace(self, fn, *args, **kwargs)
         method.__name__ = fn.__name__ + "_"
         method.__doc__ = f"In-place {fn.__name__}: writes the result into this tensor."

@@ -110,9 +110,13 @@ def scatter_add(input, dim, index, src):
 
 # --- unfold: every window of ``size`` along a dim, ``step`` apart, as a new last dim ---------------
 def _unfold_forward(a, dim, size, step):
-    from numpy.lib.stride_tricks import sliding_window_view
-    return np.moveaxis(sliding_window_view(a, size, axis=dim), -1, -1).take(
-        np.arange(0, a.shape[dim] - size + 1, step), axis=dim).copy()
+    """The windows as a writable strided view of ``a``: PyTorch's unfold is a view."""
+    if a.ndim == 0:
+        return a.reshape(1)
+    count = (a.shape[dim] - size) // step + 1
+    shape = a.shape[:dim] + (count,) + a.shape[dim + 1:] + (size,)
+    strides = a.strides[:dim] + (a.strides[dim] * step,) + a.strides[dim + 1:] + (a.strides[dim],)
+    return np.lib.stride_tricks.as_strided(a, shape, strides, writeable=a.flags.writeable)
 
 
 def _unfold_grad(xp, g, c):
@@ -130,7 +134,7 @@ UNFOLD = OpDef("unfold", "UnfoldBackward0",
                inputs=("input",), expression="{input}.unfold({dim}, {size}, {step})",
                rules=("∂{out}/∂{input} = 1 for each window an element is in",),
                sends=("{grad} added back from every window",), methods=("unfold",),
-               forward=_unfold_forward, vjps=(_unfold_grad,), dtype="same")
+               forward=_unfold_forward, vjps=(_unfold_grad,), dtype="same", view=True)
 
 
 def unfold(input, dimension: int, size: int, step: int):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _dtype as D
-from .registry import OpDef, apply, apply_inplace
+from .registry import OpDef, apply, check_no_overlap, has_internal_overlap, warn_if_overlap, write_inplace
 
 
 def _is_basic(index: tuple) -> bool:
@@ -221,8 +221,41 @@ def setitem(target, index, value) -> None:
         raise RuntimeError(
             f"shape mismatch: value tensor of shape {list(np.shape(getattr(value, '_data', value)))} cannot be "
             f"broadcast to indexing result of shape {list(np.shape(target._data[idx]))}") from None
-    # value is passed as an argument so that apply_inplace records when only the value needs grad
-    apply_inplace(target, lambda old, v: apply(SETITEM, (old, v), {"index": idx}), value)
+    if _is_basic(idx) and has_internal_overlap(target._data):
+        # PyTorch writes into the view target[idx], refused when its own elements share memory;
+        # the history then runs through that view (CopySlices), not through all of target
+        region = getitem(target, idx)
+        check_no_overlap(region)
+        region.copy_(value) if isinstance(value, Tensor) else region.fill_(value)
+        return
+    _check_written_region(target, idx, value)
+    # value is passed as an argument so that write_inplace records when only the value needs grad
+    write_inplace(target, lambda old, v: apply(SETITEM, (old, v), {"index": idx}), value)
+
+
+def _check_written_region(target, idx: tuple, value) -> None:
+    """PyTorch writes ``target[idx] = value`` for an advanced index into the view
+    ``target[basic part of idx]``: where elements of that view share memory, it warns."""
+    if not has_internal_overlap(target._data):
+        return
+    basic = []
+    for i in idx:
+        if isinstance(i, np.ndarray):
+            basic.extend([slice(None)] * (i.ndim if i.dtype == np.bool_ else 1) if i.ndim else [None])
+        else:
+            basic.append(i)
+    region = _Region(target._data[tuple(basic)])
+    warn_if_overlap(region, "index_put_", "tensor[indices] = tensor", stacklevel=4)
+    one_mask = len(idx) == 1 and isinstance(idx[0], np.ndarray) and idx[0].dtype == np.bool_
+    if one_mask and np.size(getattr(value, "_data", value)) == 1:  # PyTorch's index_put_ takes masked_fill_
+        warn_if_overlap(region, "masked_fill_", "tensor[mask] = scalar", stacklevel=4)
+
+
+class _Region:
+    """The memory an indexed write goes to, as the overlap checks read it."""
+
+    def __init__(self, data: np.ndarray):
+        self._data = data
 
 
 def _masked_fill_forward(a, *tensor_value, mask, value=None):

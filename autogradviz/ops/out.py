@@ -23,7 +23,7 @@ import numpy as np
 
 from .._grad_mode import is_grad_enabled, no_grad
 from ..tensor import Tensor
-from .registry import _check_cast
+from .registry import _check_cast, check_no_overlap
 
 # The functions of ``torch`` that take ``out=`` (checked against PyTorch by tests/test_out.py).
 OUT_FUNCTIONS = (
@@ -76,6 +76,8 @@ def write_out(name: str, out, result):
         if out._data.size:
             warnings.warn(_RESIZED.format(old=list(out._data.shape), new=list(data.shape)), UserWarning, stacklevel=3)
         out._data = np.empty(data.shape, dtype=out._dtype.np)
+    else:
+        check_no_overlap(out)  # an expand()ed out: refused, as PyTorch refuses it
     np.copyto(out._data, data, casting="unsafe")
     out._bump()
     return out

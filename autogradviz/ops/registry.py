@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import functools
 import sys
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -38,6 +39,7 @@ import numpy as np
 
 from .. import _dtype as D
 from .._grad_mode import _state
+from .._tensor_meta import view_rebase_message
 from ..autograd.node import accumulator, edge, new_node, node_class
 from ..tensor import Tensor, _make
 from . import template as T
@@ -102,6 +104,7 @@ class OpDef:
     check: Callable | None = None
     module: str = field(default="", repr=False)   # the module that defines it (and its functions)
     _node_cls: type | None = field(default=None, repr=False)
+    _saving: dict = field(default_factory=dict, repr=False)   # what a call saves, by inputs needing grad
     extra: dict = field(default_factory=dict)
 
     def __post_init__(self):
@@ -283,6 +286,7 @@ def _record(op, args, datas, params, result, out_dtype, aux):
     fns = []
     nrs = None
     constants = None
+    needed = 0   # bit i: input i gets a gradient
     vjps, variadic = op.vjps, op.variadic
     out_shape = result.shape
     same_shapes = same_dtypes = True
@@ -292,18 +296,24 @@ def _record(op, args, datas, params, result, out_dtype, aux):
                 same_shapes = False
             if a._dtype is not out_dtype:
                 same_dtypes = False
-            if (a._grad_fn is not None or a._requires_grad) and (variadic or vjps[i] is not None):
-                if a._meta is None:  # the common case: no view, no output number
+            meta = a._meta
+            if (a._grad_fn is not None or a._requires_grad or (meta is not None and meta.base is not None
+                                                                and meta.base.requires_grad)) \
+                    and (variadic or vjps[i] is not None):
+                if meta is None:  # the common case: no view, no output number
                     fn = a._grad_fn
                     fns.append(fn if fn is not None else accumulator(a))
+                    needed |= 1 << i
                     continue
-                fn, nr = edge(a)
-                if nrs is None and (nr or (fn is not None and fn._n_out != 1)):
-                    nrs = [0] * len(args)
-                if nrs is not None:
-                    nrs[i] = nr
-                fns.append(fn)
-                continue
+                fn, nr = edge(a)  # a view's grad_fn is made again (or refused) here, as in PyTorch
+                if fn is not None:
+                    if nrs is None and (nr or fn._n_out != 1):
+                        nrs = [0] * len(args)
+                    if nrs is not None:
+                        nrs[i] = nr
+                    fns.append(fn)
+                    needed |= 1 << i
+                    continue
         fns.append(None)
         if constants is None:
             constants = []
@@ -316,7 +326,8 @@ def _record(op, args, datas, params, result, out_dtype, aux):
     save_out = op.save_out
     saves = op.saves
     if op.reads is not None:  # keep only what the rules of the inputs that need grad read
-        saves, save_out = _what_to_save(op, tuple([f is not None for f in fns]))
+        found = op._saving.get(needed)
+        saves, save_out = found if found is not None else _what_to_save(op, needed)
     if saves:
         saved = [None] * len(args)
         versions = []
@@ -346,20 +357,14 @@ def _record(op, args, datas, params, result, out_dtype, aux):
     return node
 
 
-_SAVING: dict = {}
-
-
-def _what_to_save(op: OpDef, needed: tuple) -> tuple:
+def _what_to_save(op: OpDef, needed: int) -> tuple:
     """(inputs to save, whether to save the output) for a call of ``op`` whose inputs that need
-    grad are ``needed``: what their rules read (``OpDef.reads``), worked out once per pattern."""
-    key = (op.name, needed)
-    found = _SAVING.get(key)
-    if found is None:
-        read = set()
-        for i, need in enumerate(needed):
-            if need:
-                read.update(op.reads[i])
-        found = _SAVING[key] = (tuple(sorted(read - {OUT})), OUT in read)
+    grad are the bits of ``needed``: what their rules read (``OpDef.reads``), kept per pattern."""
+    read = set()
+    for i, rule_reads in enumerate(op.reads):
+        if needed >> i & 1:
+            read.update(rule_reads)
+    found = op._saving[needed] = (tuple(sorted(read - {OUT})), OUT in read)
     return found
 
 
@@ -381,39 +386,59 @@ def _share_view(out, input, op, params, array) -> None:
     fn = forward if not params else functools.partial(forward, **params)
     if parent is not None and parent.base is not None:
         meta.base, meta.view_fns = parent.base, parent.view_fns + (fn,)
-        if parent.creation == "no_grad":
-            meta.creation = "no_grad"
+        meta.creation = parent.creation   # a view of a no_grad/multi/custom view is one too
     else:
         meta.base, meta.view_fns = input, (fn,)
     meta.view_version = vc[0]
-    if out._grad_fn is None and meta.base.requires_grad:
-        # Made under no_grad: it still requires grad (PyTorch), but gets no history.
+    if not getattr(_state, "enabled", True):
+        # Made under no_grad: it requires grad while its base does, but has no history, and
+        # in-place changes recorded later cannot be pushed through it (PyTorch's NO_GRAD_MODE).
         meta.creation = "no_grad"
-        out._requires_grad = True
+
+
+OVERLAP_ERROR = ("unsupported operation: more than one element of the written-to tensor refers to a single memory "
+                 "location. Please clone() the tensor before performing the operation.")
+
+
+def has_internal_overlap(array: np.ndarray) -> bool:
+    """Whether elements of ``array`` share memory: a dim of more than one element with stride 0
+    (an ``expand``), PyTorch's at::has_internal_overlap."""
+    return 0 in array.strides and any(st == 0 and n > 1 for st, n in zip(array.strides, array.shape))
+
+
+def _elements_may_share_memory(array: np.ndarray) -> bool:
+    """Whether two elements of ``array`` may be one memory location (an expand, or the
+    overlapping windows of unfold): False for every layout of distinct elements."""
+    if array.flags.c_contiguous or array.flags.f_contiguous:
+        return False
+    extent = array.itemsize   # bytes spanned by the dims already seen, smallest stride first
+    for stride, n in sorted((abs(st), n) for st, n in zip(array.strides, array.shape) if n > 1):
+        if stride < extent:
+            return True
+        extent += stride * (n - 1)
+    return False
 
 
 def check_no_overlap(target) -> None:
-    """PyTorch refuses to write in place into a tensor whose elements share memory (expand)."""
-    arr = target._data
-    if 0 in arr.strides and any(st == 0 and n > 1 for st, n in zip(arr.strides, arr.shape)):
-        raise RuntimeError(
-            "unsupported operation: more than one element of the written-to tensor refers to a single memory "
-            "location. Please clone() the tensor before performing the operation.")
+    """PyTorch refuses most in-place writes into a tensor whose elements share memory; fill_,
+    zero_, masked_fill_ and index_put_ are allowed (the last two with a warning)."""
+    if has_internal_overlap(target._data):
+        raise RuntimeError(OVERLAP_ERROR)
+
+
+def warn_if_overlap(target, op: str, example: str, stacklevel: int = 3) -> None:
+    """PyTorch's deprecation warning of masked_fill_/index_put_ into memory shared by elements."""
+    if has_internal_overlap(target._data):
+        warnings.warn(f"Use of {op} on expanded tensors is deprecated. Please clone() the tensor before performing "
+                      f"this operation. This also applies to advanced indexing e.g. {example}", UserWarning,
+                      stacklevel=stacklevel)
 
 
 def _view_inplace_error(target):
     """PyTorch's refusal of an in-place op, recorded, on this view; None when it is allowed."""
     meta = target._meta
-    if meta.creation == "no_grad":
-        return ("A view was created in no_grad mode and is being modified inplace with grad mode enabled. Given "
-                "that this use case is ambiguous and error-prone, it is forbidden. You can clarify your code by "
-                "moving both the view and the inplace either both inside the no_grad block (if you don't want "
-                "the inplace to be tracked) or both outside (if you want the inplace to be tracked).")
-    if meta.creation == "multi":
-        name = target.grad_fn.name().removesuffix("Backward0")
-        return (f"Output {meta.output_nr or 0} of {name} is a view and is being modified inplace. This view "
-                "is the output of a function that returns multiple views. Such functions do not allow the output "
-                "views to be modified inplace. You should replace the inplace operation by an out-of-place one.")
+    if meta.creation is not None:
+        return view_rebase_message(target, indirect=False)
     base = meta.base
     if base._grad_fn is None and base._requires_grad:
         return "a view of a leaf Variable that requires grad is being used in an in-place operation."
@@ -469,6 +494,12 @@ def apply_inplace(target, fn: Callable, *args, **kwargs):
     overwritten memory, and nodes that saved ``target`` itself see its version change.
     """
     check_no_overlap(target)
+    return write_inplace(target, fn, *args, **kwargs)
+
+
+def write_inplace(target, fn: Callable, *args, **kwargs):
+    """``apply_inplace`` without the overlap check: for the writes PyTorch allows into a tensor
+    whose elements share memory (each memory location then takes the last value written)."""
     is_view = target._meta is not None and target._meta.base is not None
     recording = getattr(_state, "enabled", True) and (
         target.requires_grad or any(isinstance(a, Tensor) and a.requires_grad for a in args))
@@ -500,7 +531,14 @@ def _write(target, result) -> list:
         raise RuntimeError(
             f"output with shape {list(target._data.shape)} doesn't match the broadcast shape "
             f"{list(result._data.shape)}")
-    np.copyto(target._data, result._data, casting="unsafe")
+    dst, values = target._data, result._data
+    if _elements_may_share_memory(dst):  # write only the elements the op changed, as PyTorch's kernels do
+        changed = dst != values
+        if values.dtype.kind == "f":
+            changed &= ~(np.isnan(dst) & np.isnan(values))
+        np.copyto(dst, values, casting="unsafe", where=changed)
+    else:
+        np.copyto(dst, values, casting="unsafe")
     vc = target._vc
     if vc is None:
         vc = target._vc = [1]
@@ -523,7 +561,7 @@ def _inplace_on_view(view, fn: Callable, args: tuple, kwargs: dict):
         return view
     if getattr(node, "_out_vc", None) is not None:
         node._out_vc, node._out_version = vc, vc[0]
-    base._grad_fn = copy_slices(base, meta.view_fns, node)
+    base._grad_fn = copy_slices(base, meta.view_fns, node, overlapping=has_internal_overlap(view._data))
     view._grad_fn = regenerated_view_fn(view)
     meta.view_version = vc[0]
     return view

@@ -385,16 +385,18 @@ def _pieces(input, indexes, name: str, dim: int, stacked: bool) -> tuple:
     from .._grad_mode import is_grad_enabled, no_grad
     from ..autograd.views import multi_view_node
     from .indexing import getitem_named
+    grad_mode = is_grad_enabled()
     with no_grad():
         pieces = [getitem_named(input, index, name) for index in indexes]
-    if not (is_grad_enabled() and input.requires_grad):
+    if grad_mode:  # PyTorch refuses in-place changes of these pieces, with or without history
+        for nr, piece in enumerate(pieces):
+            meta = piece._meta_()
+            meta.output_nr, meta.creation = nr, "multi"
+    if not (grad_mode and input.requires_grad):
         return tuple(pieces)
     node = multi_view_node(name, input, pieces, dim, stacked)
-    for nr, piece in enumerate(pieces):
+    for piece in pieces:
         piece._grad_fn = node
-        piece._requires_grad = False
-        meta = piece._meta_()
-        meta.output_nr, meta.creation = nr, "multi"
     return tuple(pieces)
 
 
