@@ -114,6 +114,11 @@ class Tensor:
         return self.grad_fn is None
 
     @property
+    def output_nr(self) -> int:
+        """Which output of its ``grad_fn`` this tensor is (split pieces: 0, 1, ...; else 0)."""
+        return (self._meta.output_nr or 0) if self._meta is not None else 0
+
+    @property
     def _base(self) -> Tensor | None:
         """The tensor this one is a view of (None for a tensor that is not a view)."""
         meta = self._meta

@@ -156,3 +156,27 @@ def test_the_visual_layer_reads_graphs_through_the_public_node_api():
     found = [f"{f.name}:{i}: {line.strip()}" for f in files
              for i, line in enumerate(f.read_text(encoding="utf-8").splitlines(), 1) if private.search(line)]
     assert not found, "\n".join(found)
+
+
+def test_each_output_of_a_split_keeps_its_own_name_and_value():
+    x = torch.arange(6.0, requires_grad=True)
+    a, b, c = x.split(2)
+    y = (a * b).sum()
+    assert c.requires_grad   # c is named but unused
+    g = trace(y)
+    pieces = next(n for n in g.nodes if n.op == "SplitBackward0")
+    assert pieces.title == "a, b, c = split(x)" and pieces.output_labels == ["a", "b", "c"]
+    assert pieces.output_values == ["[0., 1.]", "[2., 3.]", "[4., 5.]"]
+    product = next(n for n in g.nodes if n.op == "MulBackward0")
+    into = sorted((e.position, g.input_label(e), g.input_value(e)) for e in g.edges if e.dst == product.id)
+    assert into == [(0, "a", "[0., 1.]"), (1, "b", "[2., 3.]")]
+    assert product.title == "a × b"
+
+
+def test_unnamed_outputs_are_numbered_after_their_op():
+    x = torch.arange(6.0, requires_grad=True)
+    y = (x.split(2)[1] * 3).sum()
+    g = trace(y)
+    product = next(n for n in g.nodes if n.op == "MulBackward0")
+    assert product.title == "split[1] × 3"
+    assert next(n for n in g.nodes if n.op == "SplitBackward0").output_labels == ["split[0]", "split[1]"]

@@ -238,3 +238,16 @@ def test_static_export_bundle_has_the_current_frame():
     s = torch.step_backward((x * x).sum())
     bundle = s._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle and "<svg" in bundle["text/html"]
+
+
+def test_split_step_shows_each_piece_arriving_apart_and_an_unused_piece():
+    x = torch.arange(6.0, requires_grad=True)
+    a, b, c = x.split(2)
+    y = (a * b).sum()
+    assert c.requires_grad   # c is named but unused
+    s = torch.step_backward(y)
+    mul, split = s.frame_text(2), s.frame_text(3)
+    assert "a receives [1., 1.] × b = [2., 3.]" in mul and "b receives [1., 1.] × a = [0., 1.]" in mul
+    assert split.splitlines()[2:5] == ["∂L/∂a = [2., 3.] arrives", "∂L/∂b = [0., 1.] arrives",
+                                       "nothing arrives for c (it is not used)"]
+    assert "x receives [2., 3., 0., 1., 0., 0.]" in split and "PyTorch" not in split

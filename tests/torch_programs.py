@@ -233,6 +233,11 @@ out = (m.t() * torch.tensor([1.0, 2.0])).sum()
 x = torch.tensor([0.25, 0.5, 0.75], requires_grad=True)
 out = (1 - x).neg().exp().sqrt().sum()
 ''',
+    "split_pieces_used_apart": '''
+x = torch.tensor([0.5, 1.0, 1.5, 2.0, 2.5, 3.0], requires_grad=True)
+a, b, c = x.split(2)
+out = (a * b).sum()
+''',
     "cat_stack": '''
 x = torch.tensor([1.0, 2.0], requires_grad=True)
 y = torch.tensor([3.0], requires_grad=True)

@@ -6,6 +6,7 @@ import numpy as np
 from torch_programs import PROGRAMS
 
 from autogradviz.graph.names import names_from_namespace
+from autogradviz.graph.trace import output_key
 
 
 def run(name: str, lib) -> dict:
@@ -44,9 +45,14 @@ def shape_of_picture(graph) -> dict:
 def values(graph) -> list:
     """Each gradient-carrying node's value (None where the engine did not keep it), in walk order."""
     carrying = [n for n in graph.nodes if n.kind != "constant"]
-    return [graph.arrays.get(n.id, (None, None))[0] for n in carrying]
+    return [[graph.arrays.get(output_key(n.id, k), (None, None))[0] for k in range(len(n.output_labels))]
+            if n.output_labels else graph.arrays.get(n.id, (None, None))[0] for n in carrying]
 
 
 def close(a, b, tol: float = 1e-6) -> bool:
+    """Equal within ``tol``; a list (one gradient or value per output) compares item by item."""
+    if isinstance(a, (list, tuple)) or isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all((x is None and y is None) or (x is not None and y is not None and close(x, y, tol))
+                                        for x, y in zip(a, b))
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     return a.shape == b.shape and np.allclose(a, b, rtol=tol, atol=tol)

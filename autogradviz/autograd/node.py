@@ -40,6 +40,7 @@ class Node:
     """Base of every grad_fn. Subclasses are named like PyTorch's (``MulBackward0``)."""
 
     op = None  # the OpDef of nodes made from the op table (None for leaves and custom Functions)
+    rule: str | None = None  # the local rule in words, for built-in nodes outside the op table
     _n_out = 1  # how many outputs the node has (split pieces, custom Functions: more than one)
 
     # _fns: the node of each input (None: no gradient); _nrs: which output of that node each input

@@ -45,6 +45,7 @@ class _ViewNode(Node):
 class AsStridedBackward0(_ViewNode):
     """The grad_fn a view gets again after an in-place change of its base or of another view."""
 
+    rule = "the view's gradient goes back to the elements of the base it covers, 0 elsewhere"
     __slots__ = ()
     __module__ = "builtins"
 
@@ -69,6 +70,8 @@ def regenerated_view_fn(view) -> Node | None:
 class CopySlices(_ViewNode):
     """The base's grad_fn after an in-place op wrote through one of its views."""
 
+    rule = ("the part written in place takes its gradient through the in-place op; the rest of the base "
+            "passes the gradient on unchanged")
     __slots__ = ("_op_node", "_overlapping")
     __module__ = "builtins"
 
@@ -123,6 +126,7 @@ class MultiViewNode(Node):
     """One node for all the pieces of ``split``/``chunk``/``unbind`` (SplitBackward0,
     SplitWithSizesBackward0, UnbindBackward0): piece k is output k."""
 
+    rule = "each piece's gradient goes back to its own place in the input (0 where a piece got none)"
     __slots__ = ("_constants", "_aux", "_out_vc", "_out_version", "_n_out", "_dim", "_piece_shapes", "_dtype",
                  "_stacked")
     __module__ = "builtins"

@@ -41,6 +41,10 @@ class Node:
     collapsed_count: int = 0        # for kind == "collapsed": how many nodes it stands for
     tooltip: str | None = None      # longer text for hovering
     order: int = -1                 # when the op ran in the forward pass (-1 for leaves, constants)
+    # For an op with several outputs (split pieces, a custom Function's results): how the student
+    # refers to each output ("a", "b", or "split[2]" when unnamed) and its short value.
+    output_labels: list[str] = field(default_factory=list)
+    output_values: list[str | None] = field(default_factory=list)
 
 
 @dataclass
@@ -52,6 +56,7 @@ class Edge:
     position: int = 0               # which input of `dst` this is
     label: str | None = None        # e.g. the gradient it carried, set by the stepper
     cut: bool = False               # True for a detach(): values flow, gradients do not
+    output: int = 0                 # which output of `src` flows (split pieces: 0, 1, ...)
 
 
 @dataclass
@@ -72,6 +77,17 @@ class Graph:
             if n.id == node_id:
                 return n
         raise KeyError(node_id)
+
+    def input_label(self, edge: Edge) -> str:
+        """How the student refers to what flows along ``edge``: its source's label, or the label
+        of that one output of a source with several outputs."""
+        src = self.node(edge.src)
+        return src.output_labels[edge.output] if edge.output < len(src.output_labels) else src.label
+
+    def input_value(self, edge: Edge) -> str | None:
+        """The short value of what flows along ``edge`` (one output's, for a multi-output source)."""
+        src = self.node(edge.src)
+        return src.output_values[edge.output] if edge.output < len(src.output_values) else src.value
 
     @property
     def outputs(self) -> list[Node]:

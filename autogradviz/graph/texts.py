@@ -138,6 +138,9 @@ def rule_texts(fn, terms: Mapping[str, Term]) -> list[str | None]:
 
 def generic_rule(fn) -> str:
     """The rule of a node without an op-table entry: a custom Function's backward, or PyTorch's own."""
+    rule = getattr(type(fn), "rule", None)
+    if isinstance(rule, str):
+        return rule
     if is_built_in(fn):
         return f"PyTorch's {fn.name()} (its formula is not in autogradviz's op table)"
     return f"custom rule: {type(fn).__name__.removesuffix('Backward')}.backward"

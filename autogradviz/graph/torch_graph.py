@@ -29,8 +29,9 @@ _BUILT_IN = re.compile(r"Backward\d+$")
 
 def is_built_in(fn) -> bool:
     """Whether a node without an op-table entry is one of PyTorch's own (``NativeLayerNormBackward0``),
-    not a custom ``autograd.Function`` (``SquareBackward``)."""
-    return bool(_BUILT_IN.search(fn.name()))
+    not a custom ``autograd.Function`` (``SquareBackward``); the engine's own nodes outside the op
+    table (``CopySlices``) carry their ``rule`` in words."""
+    return bool(_BUILT_IN.search(fn.name())) or isinstance(getattr(type(fn), "rule", None), str)
 
 
 def generic_label(fn) -> str:

@@ -71,8 +71,11 @@ class _Tracer:
         self.graph = Graph()
         self.by_engine: dict[int, Node] = {}
         self.keep: list = []  # engine objects whose id() we recorded stay alive while tracing
-        # grad_fn -> a named tensor that holds it (for names and values of intermediates)
+        # grad_fn -> a named tensor that holds it (for names and values of intermediates), and
+        # (grad_fn, output number) -> the tensor holding that output (ops with several outputs)
         self.holders: dict[int, Tensor] = {}
+        self.output_holders: dict[tuple[int, int], Tensor] = {}
+        self.outputs_used: dict[int, int] = {}  # id(grad_fn) -> highest output number referred to
         self.ops: list = []   # (engine node, picture node) of every op, to write their texts
         self.inputs: dict[int, list] = {}   # id(engine node) -> its inputs' picture nodes (None: a number)
 
@@ -101,6 +104,10 @@ class _Tracer:
             fn = self._node_of(t)
             if fn is not None:
                 self.holders.setdefault(id(fn), t)
+                nr = t.output_nr
+                self.output_holders.setdefault((id(fn), nr), t)
+                if nr:
+                    self.outputs_used[id(fn)] = max(nr, self.outputs_used.get(id(fn), 0))
         queue: deque = deque()
         for t in tensors:
             node = self._visit_tensor(t, queue)
@@ -177,22 +184,47 @@ class _Tracer:
             labels = self._input_labels(fn)
             terms = texts.op_terms(fn, labels.__getitem__)
             expr, rules = texts.describe(fn, terms)
+            if id(fn) in self.outputs_used:
+                self._name_outputs(fn, node)
             if node.name is None:
                 node.label = texts.unnamed_label(fn, expr)
+            if node.output_labels:
+                base = node.label
+                node.output_labels = [lb or f"{base}[{k}]" for k, lb in enumerate(node.output_labels)]
             node.title = texts.title(node.name, expr)
             if fn.schema is None:
                 node.formula = texts.generic_rule(fn)
             else:
                 node.formula = "\n".join(r for r in rules if r)
 
+    def _name_outputs(self, fn, node: Node) -> None:
+        """An op with several outputs used apart (``a, b = x.split(2)``): one name and value per
+        output; the box is named ``a, b`` when every output has a name."""
+        names: list[str | None] = []
+        values: list[str | None] = []
+        for nr in range(self.outputs_used[id(fn)] + 1):
+            holder = self.output_holders.get((id(fn), nr))
+            names.append(self.names.get(id(holder)) if holder is not None else None)
+            values.append(summary(np.asarray(_array(holder))) if holder is not None else None)
+            if holder is not None:
+                self.graph.index[id(holder)] = node.id
+                self.graph.arrays[output_key(node.id, nr)] = (_array(holder), None)
+        node.output_labels, node.output_values = names, values
+        # the box shows every output's value, not the first holder's alone
+        self.graph.arrays[node.id] = (None, None)
+        node.value = "; ".join(v or "…" for v in values)
+        node.name = ", ".join(names) if all(names) else None
+        node.label = node.name or node.label
+
     def _input_labels(self, fn) -> list[str | None]:
-        """How ``fn`` refers to each input: its box's label, or a number (None: no input there)."""
+        """How ``fn`` refers to each input: its box's label (or, for one output of an op with
+        several, that output's), or a number (None: no input there)."""
         from . import texts
         labels: list[str | None] = []
         constants = None
-        for src in self.inputs[id(fn)]:
+        for src, nr in self.inputs[id(fn)]:
             if src is not None and src.kind != "constant":
-                labels.append(src.label)
+                labels.append(src.output_labels[nr] if nr < len(src.output_labels) else src.label)
                 continue
             if constants is None:
                 constants = fn.constants()
@@ -232,16 +264,23 @@ class _Tracer:
         node = self.by_engine[id(fn)]
         constants = fn.constants()
         inputs = self.inputs[id(fn)] = []
-        for i, (nxt, _) in enumerate(fn.next_functions):
+        for i, (nxt, nr) in enumerate(fn.next_functions):
             if nxt is not None:
                 src = self._visit_fn(nxt, queue)
+                if nr:
+                    self.outputs_used[id(nxt)] = max(nr, self.outputs_used.get(id(nxt), 0))
             elif is_tensor(constants.get(i)):
                 src = self._constant(constants[i], queue)
             else:
-                inputs.append(None)
+                inputs.append((None, 0))
                 continue
-            inputs.append(src)
-            self.graph.edges.append(Edge(src=src.id, dst=node.id, position=i))
+            inputs.append((src, nr))
+            self.graph.edges.append(Edge(src=src.id, dst=node.id, position=i, output=nr))
+
+
+def output_key(node_id: str, nr: int) -> str:
+    """The key in ``Graph.arrays`` of output ``nr`` of a node with several outputs."""
+    return f"{node_id}#{nr}"
 
 
 def _array(t) -> np.ndarray:

@@ -25,7 +25,7 @@ def value_text(value, max_elements: int = 6) -> str:
     """How a step writes a gradient: its values (a summary for large ones), ``0`` for none."""
     if value is None:
         return "0"
-    if isinstance(value, tuple):   # a node with several outputs
+    if isinstance(value, (tuple, list)):   # a node with several outputs
         return "(" + ", ".join(value_text(v, max_elements) for v in value) + ")"
     if isinstance(value, Tensor):
         value = value.numpy(force=True)
@@ -163,18 +163,18 @@ class BackwardWalk:
             return engine_node.name()
         return self.graph.node(nid).label
 
-    def _input_node(self, engine_node, i: int):
-        """The picture's node for input ``i`` of ``engine_node`` (None for a Python number)."""
+    def _input_edge(self, engine_node, i: int):
+        """The picture's edge into input ``i`` of ``engine_node`` (None for a Python number)."""
         nid = self.node_id(engine_node)
         for e in self.graph.edges:
             if e.dst == nid and e.position == i and not e.cut:
-                return self.graph.node(e.src)
+                return e
         return None
 
     def _input_label(self, engine_node, i: int) -> str | None:
-        src = self._input_node(engine_node, i)
-        if src is not None:
-            return src.label
+        edge = self._input_edge(engine_node, i)
+        if edge is not None:
+            return self.graph.input_label(edge)
         constants = engine_node.constants()
         return texts.constant_label(constants[i]) if i in constants else None
 
@@ -197,12 +197,17 @@ class BackwardWalk:
         if picture is not None and picture.name is None and head != me:
             head = f"{me} = {head}"   # dot = dot(x, x): the name the other steps use for it
         lines = [head, arrived]
+        if picture is not None and picture.output_labels and isinstance(step.grad_output, (list, tuple)):
+            # several outputs (a, b = x.split(2)): each has a gradient of its own; they are not added
+            lines[1:] = [f"{d_by(label)} = {value_text(g)} arrives" if g is not None else
+                         f"nothing arrives for {label} (it is not used)"
+                         for label, g in zip(picture.output_labels, step.grad_output)]
         fn = step.node
         terms = texts.op_terms(fn, lambda i: self._input_label(fn, i)) if fn.schema is not None else {}
         rules = texts.rule_texts(fn, terms) if fn.schema is not None else []
         flowing = [(i, nxt, g) for i, ((nxt, _), g) in enumerate(zip(fn.next_functions, step.grad_inputs))
                    if nxt is not None and g is not None]
-        targets = [self._label(nxt) for _, nxt, _ in flowing]
+        targets = [self._input_label(fn, i) or self._label(nxt) for i, nxt, _ in flowing]
         received: dict[str, list] = {}
         for (i, _nxt, g), target in zip(flowing, targets):
             received.setdefault(target, []).append(g)
@@ -247,10 +252,11 @@ class BackwardWalk:
         rhs = rule.rsplit(" = ", 1)[-1] if rule else ""
         if not (rhs.startswith("{") and rhs.endswith("}") and rhs[1:-1] in op.inputs):
             return None
-        src = self._input_node(fn, op.inputs.index(rhs[1:-1]))
-        if src is None or src.value is None or src.value == src.label:
+        edge = self._input_edge(fn, op.inputs.index(rhs[1:-1]))
+        if edge is None:
             return None
-        return src.value
+        value = self.graph.input_value(edge)
+        return None if value is None or value == self.graph.input_label(edge) else value
 
     def _label_of_id(self, node_id: str | None) -> str:
         return self.graph.node(node_id).label if node_id is not None else "?"
