@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _summation as sums
+
 
 class Context:
     """What a backward rule may read: saved inputs (``a``, ``b``, ``inputs``), the output, the
@@ -64,7 +66,7 @@ class _NumpyXP:
 
     @staticmethod
     def sum(x, dim=None, keepdim=False):
-        return np.asarray(np.sum(x, axis=dim, keepdims=keepdim))
+        return np.asarray(sums.sum(x, dim, keepdim))
 
     @staticmethod
     def expand(x, shape):
@@ -120,7 +122,7 @@ class _NumpyXP:
 
     @staticmethod
     def softmax_grad(g, y, dim):
-        return y * (g - np.sum(g * y, axis=dim, keepdims=True))
+        return y * (g - sums.sum(g * y, dim, keepdims=True))
 
     @staticmethod
     def threshold_grad(g, out):
@@ -133,7 +135,7 @@ class _NumpyXP:
 
     @staticmethod
     def prod(x, dims):
-        return np.prod(x, axis=dims, keepdims=True)
+        return sums.prod(x, dims, keepdims=True)
 
     @staticmethod
     def flip(x, dims):
@@ -141,7 +143,7 @@ class _NumpyXP:
 
     @staticmethod
     def cumsum(x, dim):
-        return np.cumsum(x, axis=dim)
+        return sums.cumsum(x, dim)
 
 
 class _TensorXP:

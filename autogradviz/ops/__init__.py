@@ -36,7 +36,7 @@ _MODULES = (elementwise, reduction, shape, linalg, indexing, activation, loss, s
 
 # PyTorch returns inf and nan silently (log(0), 1/0, sqrt(-1)); NumPy warns. Silence NumPy's
 # floating-point warnings where our ops and rules compute, and nowhere else: no cost per call.
-warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"autogradviz\.(ops|autograd)(\.|$)")
+warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"autogradviz\.(ops|autograd|_summation)(\.|$)")
 
 # Functions that record other ops (or none): torch.<name> and, for some, Tensor.<name>.
 _OTHER_FUNCTIONS = {elementwise: ("allclose", "isclose", "equal", "bitwise_not", "floor_divide"),

@@ -3,18 +3,19 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _summation as sums
 from .common import accept_numpy_names, wrap_dim
 from .registry import OpDef, apply
 
 
 def _softmax(a, dim):
     e = np.exp(a - np.max(a, axis=dim, keepdims=True))
-    return e / np.sum(e, axis=dim, keepdims=True)
+    return e / sums.sum(e, dim, keepdims=True)
 
 
 def _log_softmax(a, dim):
     shifted = a - np.max(a, axis=dim, keepdims=True)
-    return shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
+    return shifted - np.log(sums.total(np.exp(shifted), dim, keepdims=True)).astype(a.dtype)
 
 
 SOFTMAX = OpDef("softmax", "SoftmaxBackward0",

@@ -14,6 +14,7 @@ import warnings
 
 import numpy as np
 
+from .. import _summation as sums
 from ..tensor import Size, Tensor
 from .registry import OpDef, apply
 
@@ -32,11 +33,10 @@ def check_reduction(reduction: str) -> str:
 def _reduce(loss: np.ndarray, reduction: str, n: float) -> np.ndarray:
     if reduction == "none":
         return loss
-    total = np.sum(loss)
     if reduction == "sum":
-        return total
+        return sums.sum(loss)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return total / n
+        return (sums.total(loss) / n).astype(loss.dtype)
 
 
 def _per_element(g, c):

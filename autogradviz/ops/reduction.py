@@ -7,6 +7,7 @@ from collections import namedtuple
 import numpy as np
 
 from .. import _dtype as D
+from .. import _summation as sums
 from .common import accept_numpy_names, wrap_dim, wrap_dims
 from .registry import OpDef, apply
 
@@ -32,7 +33,7 @@ SUM = OpDef("sum", _backward_name("SumBackward0", "SumBackward1"),
             rules=("∂{out}/∂{input}ᵢ = 1",),
             sends=("{grad} copied to every element of {input}",),
             functions=("sum",), methods=("sum",),
-            forward=lambda a, dim=None, keepdim=False: np.sum(a, axis=dim, keepdims=keepdim),
+            forward=lambda a, dim=None, keepdim=False: sums.sum(a, dim, keepdim),
             vjps=(_regrow,), dtype="same", output=_int_to_long)
 
 MEAN = OpDef("mean", _backward_name("MeanBackward0", "MeanBackward1"),
@@ -40,7 +41,7 @@ MEAN = OpDef("mean", _backward_name("MeanBackward0", "MeanBackward1"),
              rules=("∂{out}/∂{input}ᵢ = 1/{n}",),
              sends=("{grad}/{n} copied to every element of {input}",),
              functions=("mean",), methods=("mean",),
-             forward=lambda a, dim=None, keepdim=False, n=1: np.mean(a, axis=dim, keepdims=keepdim),
+             forward=lambda a, dim=None, keepdim=False, n=1: sums.mean(a, dim, keepdim),
              vjps=(lambda xp, g, c: _regrow(xp, g, c) / c.n,),
              dtype="same")
 
@@ -70,7 +71,7 @@ PROD = OpDef("prod", _backward_name("ProdBackward0", "ProdBackward1"),
              rules=("∂{out}/∂{input}ᵢ = product of the other elements",),
              sends=("{grad} × the product of the other elements",),
              functions=("prod",), methods=("prod",),
-             forward=lambda a, dim=None, keepdim=False, out_shape=None: np.prod(a, axis=dim, keepdims=keepdim),
+             forward=lambda a, dim=None, keepdim=False, out_shape=None: sums.prod(a, dim, keepdim),
              vjps=(_prod_grad,), saves=(0,), save_out=True,
              dtype="same", output=_int_to_long)
 
@@ -87,7 +88,7 @@ VAR = OpDef("var", "VarBackward0",
             rules=("∂{out}/∂{input}ᵢ = 2 × ({input}ᵢ − mean)/({n} − {correction})",),
             sends=("{grad} × 2 × ({input} − mean)/({n} − {correction})",),
             functions=("var",), methods=("var",),
-            forward=lambda a, dim=None, keepdim=False, correction=1, n=1: np.var(a, axis=dim, ddof=correction, keepdims=keepdim),
+            forward=lambda a, dim=None, keepdim=False, correction=1, n=1: sums.var(a, dim, correction, keepdim),
             vjps=(_var_grad,), saves=(0,), dtype="same")
 
 
@@ -106,7 +107,7 @@ STD = OpDef("std", "StdBackward0",
             rules=("∂{out}/∂{input}ᵢ = ({input}ᵢ − mean)/(({n} − {correction}) × std)",),
             sends=("{grad} × ({input} − mean)/(({n} − {correction}) × std)",),
             functions=("std",), methods=("std",),
-            forward=lambda a, dim=None, keepdim=False, correction=1, n=1: np.std(a, axis=dim, ddof=correction, keepdims=keepdim),
+            forward=lambda a, dim=None, keepdim=False, correction=1, n=1: sums.std(a, dim, correction, keepdim),
             vjps=(_std_grad,), saves=(0,),
             save_out=True, dtype="same")
 
@@ -114,14 +115,14 @@ STD = OpDef("std", "StdBackward0",
 def _norm_forward(a, p=2, dim=None, keepdim=False):
     x = np.abs(a)
     if p == 2:
-        return np.sqrt(np.sum(x * x, axis=dim, keepdims=keepdim))
+        return np.sqrt(sums.total(x * x, dim, keepdim)).astype(a.dtype)
     if p == 1:
-        return np.sum(x, axis=dim, keepdims=keepdim)
+        return sums.sum(x, dim, keepdim)
     if p == math.inf:
         return np.max(x, axis=dim, keepdims=keepdim)
     if p == 0:
         return np.sum(x != 0, axis=dim, keepdims=keepdim).astype(a.dtype)
-    return np.sum(x ** p, axis=dim, keepdims=keepdim) ** (1.0 / p)
+    return (sums.total(x ** p, dim, keepdim) ** (1.0 / p)).astype(a.dtype)
 
 
 def _norm_grad(xp, g, c):
@@ -238,7 +239,7 @@ LOGSUMEXP = OpDef("logsumexp", "LogsumexpBackward0",
 def _logsumexp(a, dim, keepdim):
     m = np.max(a, axis=dim, keepdims=True)
     m = np.where(np.isfinite(m), m, 0)
-    out = np.log(np.sum(np.exp(a - m), axis=dim, keepdims=True)) + m
+    out = (np.log(sums.total(np.exp(a - m), dim, keepdims=True)) + m).astype(a.dtype)
     return out if keepdim else np.squeeze(out, axis=dim)
 
 
@@ -455,7 +456,7 @@ CUMSUM = OpDef("cumsum", "CumsumBackward0",
                rules=("∂{out}ⱼ/∂{input}ᵢ = 1 for i ≤ j",),
                sends=("reversed cumsum of {grad} along dim {dim}",),
                functions=("cumsum",), methods=("cumsum",),
-               forward=lambda a, dim: np.cumsum(a, axis=dim),
+               forward=lambda a, dim: sums.cumsum(a, dim),
                vjps=(lambda xp, g, c: xp.flip(xp.cumsum(xp.flip(g, (c.dim,)), c.dim), (c.dim,)),),
                dtype="same", output=_int_to_long)
 
