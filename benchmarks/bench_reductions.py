@@ -2,23 +2,22 @@
 before ``autogradviz/_summation.py`` (NumPy's own sums), on small and on large tensors.
 
 Run:  python benchmarks/bench_reductions.py              (a few minutes)
-      python benchmarks/bench_reductions.py --quick      fewer rounds
+      python benchmarks/bench_reductions.py --quick      fewer samples
       python benchmarks/bench_reductions.py --before REF the engine of git commit REF as "before"
 Prints a table; asserts nothing.
 
 "Before" is the package as it was at the commit that preceded ``_summation.py`` (or ``--before``),
-taken from git into a temporary folder. Each side runs in its own interpreter, the two taking turns
-for several rounds so that both see the same load; a figure is the median over the rounds of each
-side's median time, and the ratio now/before is what carries. PyTorch (one thread) is shown beside.
+taken from git into a temporary folder. Each side runs in an interpreter of its own, kept open; they
+take turns sample by sample (~10 ms each) so that both see the same load, and a figure is the
+median of a side's samples. The ratio now/before is what carries. PyTorch (one thread) is beside.
 
-targets: small tensors no slower (at most 1.05x: figures move that much between runs); large
-tensors at most 1.50x.
+targets: small tensors (a lesson's step: up to (32, 200)) no slower (at most 1.05x: figures move that
+much between runs); medium and large tensors at most 1.50x.
 """
 from __future__ import annotations
 
 import argparse
 import importlib.util
-import json
 import os
 import statistics
 import subprocess
@@ -38,12 +37,18 @@ SMALL = {
     "(32, 10) sum(0)": ("x = T(32, 10)", "x.sum(0)"),
     "(32, 200) mean(0)": ("x = T(32, 200)", "x.mean(0, keepdim=True)"),
     "(32, 200) var(0)": ("x = T(32, 200)", "x.var(0, keepdim=True)"),
-    "(128, 256) sum(0)": ("x = T(128, 256)", "x.sum(0)"),
     "(32, 27) softmax(1)": ("x = T(32, 27)", "x.softmax(1)"),
     "(32, 27) cross_entropy": ("x = T(32, 27); y = lib.tensor(R.integers(0, 27, 32))",
                                "lib.nn.functional.cross_entropy(x, y)"),
     "(32, 200) + b, backward": ("x = T(32, 200); b = T(200).requires_grad_()",
                                 "(x + b).sum().backward()"),
+}
+MEDIUM = {
+    "(128, 256) sum(0)": ("x = T(128, 256)", "x.sum(0)"),
+    "(128, 256) var(0)": ("x = T(128, 256)", "x.var(0)"),
+    "(1000, 100) mean(0)": ("x = T(1000, 100)", "x.mean(0)"),
+    "(512, 1024) sum(1)": ("x = T(512, 1024)", "x.sum(1)"),
+    "(128, 784) + b, backward": ("x = T(128, 784); b = T(784).requires_grad_()", "(x + b).sum().backward()"),
 }
 LARGE = {
     "(182625, 200) sum(0)": ("x = T(182625, 200)", "x.sum(0)"),
@@ -72,9 +77,12 @@ LARGE = {
 }
 
 
-# --- the worker: one interpreter, one library, every workload ---------------------------------------
-def worker(lib_name: str, quick: bool) -> None:
-    """Time every workload with ``lib_name`` and print {name: median seconds} as JSON."""
+WORKLOADS = {**SMALL, **MEDIUM, **LARGE}
+
+
+# --- the workers: one interpreter per library, timing one workload at a time on request -------------
+def worker(lib_name: str) -> None:
+    """Read workload names from stdin; for each, print one timed sample (seconds a call) of it."""
     sys.path.insert(0, str(HERE))
     from _common import single_threaded
     single_threaded()
@@ -84,32 +92,47 @@ def worker(lib_name: str, quick: bool) -> None:
         lib.set_num_threads(1)
     else:
         import autogradviz as lib
-    times = {}
-    for name, (setup, statement) in {**SMALL, **LARGE}.items():
-        rng = np.random.default_rng(0)
-        scope = {"lib": lib, "R": rng, "T": lambda *shape, r=rng: lib.tensor(r.standard_normal(shape).astype(np.float32))}
-        exec(setup, scope)
-        code = compile(statement, name, "eval")
-        eval(code, scope)                                   # warm-up
-        t0 = time.perf_counter()
-        eval(code, scope)
-        once = time.perf_counter() - t0
-        number = max(1, int(0.02 / max(once, 1e-7)))        # ~20 ms a sample
-        samples = []
-        for _ in range(3 if quick else 7):
+    ready = {}   # name: (code, scope, calls per sample)
+    for line in sys.stdin:
+        name = line.strip()
+        if name not in ready:
+            setup, statement = WORKLOADS[name]
+            rng = np.random.default_rng(0)
+            scope = {"lib": lib, "R": rng,
+                     "T": lambda *shape, r=rng: lib.tensor(r.standard_normal(shape).astype(np.float32))}
+            exec(setup, scope)
+            code = compile(statement, name, "eval")
+            eval(code, scope)                                   # warm-up
             t0 = time.perf_counter()
-            for _ in range(number):
-                eval(code, scope)
-            samples.append((time.perf_counter() - t0) / number)
-        times[name] = statistics.median(samples)
-    print(json.dumps(times))
+            eval(code, scope)
+            ready[name] = code, scope, max(1, int(0.01 / max(time.perf_counter() - t0, 1e-7)))  # ~10 ms
+        code, scope, number = ready[name]
+        t0 = time.perf_counter()
+        for _ in range(number):
+            eval(code, scope)
+        print((time.perf_counter() - t0) / number, flush=True)
 
 
-def run_worker(lib_name: str, path: Path, quick: bool) -> dict[str, float]:
-    env = {**os.environ, "PYTHONPATH": str(path)}
-    out = subprocess.run([sys.executable, __file__, "--worker", lib_name] + (["--quick"] if quick else []),
-                         env=env, capture_output=True, text=True, check=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+class Worker:
+    """A worker interpreter with ``path`` first on its module path."""
+
+    def __init__(self, lib_name: str, path: Path):
+        # glibc's thresholds pinned high, as in a kernel that has been running a while (temporaries
+        # come back from the heap, no page faults): otherwise they move with each interpreter's
+        # history of frees, and a large temporary costs page faults in one and not in the other
+        big = str(1 << 30)
+        env = {**os.environ, "PYTHONPATH": str(path), "MALLOC_MMAP_THRESHOLD_": big, "MALLOC_TRIM_THRESHOLD_": big}
+        self.process = subprocess.Popen([sys.executable, __file__, "--worker", lib_name], env=env, text=True,
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+
+    def sample(self, name: str) -> float:
+        self.process.stdin.write(name + "\n")
+        self.process.stdin.flush()
+        return float(self.process.stdout.readline())
+
+    def close(self) -> None:
+        self.process.stdin.close()
+        self.process.wait()
 
 
 def commit_before_kernels() -> str:
@@ -129,39 +152,45 @@ def export(ref: str, into: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="fewer rounds and repeats")
+    parser.add_argument("--quick", action="store_true", help="fewer samples")
     parser.add_argument("--before", help="git commit whose autogradviz is 'before' (default: the one "
                                          "before _summation.py was added)")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        return worker(args.worker, args.quick)
+        return worker(args.worker)
     sys.path.insert(0, str(HERE))
     from _common import fmt_time, print_table, ratio_cell
 
     ref = args.before or commit_before_kernels()
-    rounds = 3 if args.quick else 5
-    now, before, torch = [], [], None
+    samples = 5 if args.quick else 15
     with tempfile.TemporaryDirectory() as old:
         export(ref, Path(old))
-        for i in range(rounds):
-            print(f"round {i + 1} of {rounds}", file=sys.stderr, flush=True)
-            before.append(run_worker("autogradviz", Path(old), args.quick))
-            now.append(run_worker("autogradviz", ROOT, args.quick))
+        sides = {"before": Worker("autogradviz", Path(old)), "now": Worker("autogradviz", ROOT)}
         if importlib.util.find_spec("torch") is not None:
-            torch = run_worker("torch", ROOT, args.quick)
+            sides["PyTorch"] = Worker("torch", ROOT)
+        times = {side: {} for side in sides}
+        for name in WORKLOADS:   # the sides take turns, sample by sample: both see the same load
+            print(name, file=sys.stderr, flush=True)
+            runs = {side: [] for side in sides}
+            for _ in range(samples):
+                for side, worker_ in sides.items():
+                    runs[side].append(worker_.sample(name))
+            for side in sides:
+                times[side][name] = statistics.median(runs[side])
+        for worker_ in sides.values():
+            worker_.close()
 
-    def median(runs, name):
-        return statistics.median(r[name] for r in runs)
-
-    for title, table, target in (("small tensors", SMALL, TARGET_SMALL), ("large tensors", LARGE, TARGET_LARGE)):
+    tables = (("small tensors (a lesson's step)", SMALL, TARGET_SMALL),
+              ("medium tensors (up to 2**19 elements)", MEDIUM, TARGET_LARGE), ("large tensors", LARGE, TARGET_LARGE))
+    for title, table, target in tables:
         rows = []
         for name in table:
-            t_now, t_before = median(now, name), median(before, name)
+            t_now, t_before = times["now"][name], times["before"][name]
             cell, goal = ratio_cell(t_now / t_before, target)
             rows.append([name, fmt_time(t_before), fmt_time(t_now), cell, goal,
-                         fmt_time(torch[name]) if torch else "n/a"])
-        print_table(f"{title}: autogradviz now vs before ({ref}), medians of {rounds} alternating rounds",
+                         fmt_time(times["PyTorch"][name]) if "PyTorch" in times else "n/a"])
+        print_table(f"{title}: autogradviz now vs before ({ref}), medians of {samples} samples taken in turns",
                     ["workload", "before", "now", "now/before", "target", "PyTorch"], rows)
 
 

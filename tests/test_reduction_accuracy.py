@@ -103,7 +103,7 @@ def check_against_torch(torch, ours, theirs, ref, scale, what: str) -> None:
     assert str(ours.dtype) == str(theirs.dtype) and tuple(ours.shape) == tuple(theirs.shape), what
     ours_error, torch_error = error(ours, ref, scale), error(theirs.detach(), ref, scale)
     assert ours_error <= max(2 * torch_error, HALF_ULP), f"{what}: {ours_error:.3g} vs PyTorch's {torch_error:.3g}"
-    assert error(ours, theirs.detach().double().numpy(), scale) <= max(TORCH_VALUES, ours_error + torch_error), what
+    assert error(ours, theirs.detach().double().numpy(), scale) <= max(TORCH_VALUES, 1.001 * (ours_error + torch_error)), what
 
 
 # --- sum, mean, var, std, norm on every axis and every combination of dims ------------------------
@@ -204,7 +204,7 @@ def along_dim(name: str, x64: np.ndarray, dim: int):
 
 
 ALONG = [(name, shape, dim) for name in ("prod", "cumsum", "logsumexp", "softmax", "log_softmax")
-         for shape in [(10**6,), (10**6, 3), (300, 2000)] for dim in range(len(shape))]
+         for shape in [(10**6,) if name != "prod" else (200000,), (10**6, 3), (300, 2000)] for dim in range(len(shape))]
 
 
 @pytest.mark.parametrize(("name", "shape", "dim"), ALONG, ids=[f"{n}-{s}-{d}" for n, s, d in ALONG])
