@@ -45,8 +45,9 @@ PROGRAMS = {
 }
 TRAINING = {name for name in PROGRAMS if name.startswith("examples_")}
 # RMSprop ends stepping about ±lr (1e-3) around the optimum: from there on its losses and the
-# coefficients that train to zero are float32 chatter, compared to that size (rtol, atol).
-CHATTER = {"examples_optim": (5e-3, 2e-3)}
+# coefficients that train to zero are float32 chatter, compared to that size (rtol, atol). PyTorch's
+# own last loss moves 0.8% when its initial bias moves by 1e-7, and is 0.8% off its float64 run.
+CHATTER = {"examples_optim": (1e-2, 2e-3)}
 
 
 @pytest.fixture(scope="module")
