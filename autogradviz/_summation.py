@@ -127,20 +127,31 @@ def std(a: np.ndarray, axis=None, correction: float = 1, keepdims: bool = False)
 def cumsum(a: np.ndarray, axis: int) -> np.ndarray:
     """``np.cumsum`` along ``axis``, each running sum accumulated in float64 and rounded once, as
     PyTorch does on the CPU (NumPy's float32 running sum drifts by ~1e-5 over 10⁵ terms)."""
+    return _running(np.add, np.cumsum, a, axis)
+
+
+def cumprod(a: np.ndarray, axis: int) -> np.ndarray:
+    """``np.cumprod`` along ``axis``, each running product accumulated in float64 and rounded once,
+    as PyTorch does on the CPU."""
+    return _running(np.multiply, np.cumprod, a, axis)
+
+
+def _running(ufunc: np.ufunc, numpy_fn, a: np.ndarray, axis: int) -> np.ndarray:
     a = np.asarray(a)
     if a.dtype.kind != "f" or a.ndim == 0:
-        return np.cumsum(a, axis=axis if a.ndim else None).reshape(a.shape)
+        return numpy_fn(a, axis=axis if a.ndim else None).reshape(a.shape)
     out = np.empty(a.shape, a.dtype)
     if a.size <= SCAN or a.strides[axis] == a.itemsize:
-        return np.add.accumulate(a, axis=axis, dtype=np.float64, out=out)
+        return ufunc.accumulate(a, axis=axis, dtype=np.float64, out=out)
     # Along an outer axis NumPy's float64 running sum crosses the whole array once per column:
-    # run it on slabs of rows that fit in cache instead, carrying each slab's last sums over.
+    # run it on slabs of rows that fit in cache instead, carrying each slab's last values over.
     rows = max(1, SCAN * a.shape[axis] // a.size)
-    carry = 0.0
+    carry = None
     for start in range(0, a.shape[axis], rows):
         part = (slice(None),) * axis + (slice(start, start + rows),)
-        running = np.add.accumulate(a[part], axis=axis, dtype=np.float64)
-        running += carry
+        running = ufunc.accumulate(a[part], axis=axis, dtype=np.float64)
+        if carry is not None:
+            ufunc(running, carry, out=running)
         out[part] = running
         carry = _slice(running, axis, running.shape[axis] - 1, running.shape[axis])
     return out

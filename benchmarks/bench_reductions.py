@@ -67,6 +67,7 @@ LARGE = {
     "(182625, 200) log_softmax(1)": ("x = T(182625, 200)", "x.log_softmax(1)"),
     "(10**6,) cumsum(0)": ("x = T(10**6)", "x.cumsum(0)"),
     "(100000, 50) cumsum(0)": ("x = T(100000, 50)", "x.cumsum(0)"),
+    "(100000, 50) cumprod(0), values ~1": ("x = 1 + T(100000, 50) / 1000", "x.cumprod(0)"),
     "(182625, 200) prod(0), values ~1": ("x = 1 + T(182625, 200) / 1000", "x.prod(0)"),
     "(10**6,) prod(), values ~1": ("x = 1 + T(10**6) / 1000", "x.prod()"),
     "(10**6, 5) cross_entropy": ("x = T(10**6, 5); y = lib.tensor(R.integers(0, 5, 10**6))",

@@ -193,6 +193,9 @@ def along_dim(name: str, x64: np.ndarray, dim: int):
         return out, np.abs(out)
     if name == "cumsum":
         return np.cumsum(x64, dim), np.cumsum(np.abs(x64), dim)
+    if name == "cumprod":
+        out = np.cumprod(x64, dim)
+        return out, np.abs(out)
     shifted = x64 - x64.max(dim, keepdims=True)
     log_total = np.log(np.exp(shifted).sum(dim, keepdims=True))
     if name == "logsumexp":
@@ -206,20 +209,20 @@ def along_dim(name: str, x64: np.ndarray, dim: int):
     raise AssertionError(name)
 
 
-ALONG = [(name, shape, dim) for name in ("prod", "cumsum", "logsumexp", "softmax", "log_softmax")
+ALONG = [(name, shape, dim) for name in ("prod", "cumsum", "cumprod", "logsumexp", "softmax", "log_softmax")
          for shape in [(10**6,) if name != "prod" else (200000,), (10**6, 3), (300, 2000)] for dim in range(len(shape))]
 
 
 @pytest.mark.parametrize(("name", "shape", "dim"), ALONG, ids=[f"{n}-{s}-{d}" for n, s, d in ALONG])
 def test_reductions_along_a_dim_are_as_accurate_as_pytorchs(torch, name, shape, dim):
     # products of values near 1 stay in float32's range over a million factors
-    x = data(shape, seed=10, centre=1.0, spread=0.003) if name == "prod" else data(shape, seed=10)
+    x = data(shape, seed=10, centre=1.0, spread=0.003) if name in ("prod", "cumprod") else data(shape, seed=10)
     ref, scale = along_dim(name, x.astype(np.float64), dim)
     ours, theirs = getattr(agv.tensor(x), name)(dim), getattr(torch.from_numpy(x), name)(dim)
     check_against_torch(torch, ours, theirs, ref, scale, f"{name} dim={dim}")
     # a product's n roundings are relative: PyTorch's own error grows as √n (checked above); exp
     # adds its own ulp or so to the softmaxes
-    bound = {"prod": None, "cumsum": FEW_ULPS}.get(name, 2 * FEW_ULPS)
+    bound = {"prod": None, "cumsum": FEW_ULPS, "cumprod": FEW_ULPS}.get(name, 2 * FEW_ULPS)
     assert bound is None or error(ours, ref, scale) <= bound
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _dtype as D
+from .. import _summation as sums
 from ..tensor import _make
 from .common import wrap_dim
 from .matrix import _require
@@ -101,7 +102,7 @@ CUMPROD = OpDef("cumprod", "CumprodBackward0",
                 rules=("∂{out}ⱼ/∂{input}ᵢ = {out}ⱼ/{input}ᵢ for i ≤ j",),
                 sends=("reversed cumsum of {grad} × {out} along dim {dim}, over {input}",),
                 functions=("cumprod",), methods=("cumprod",),
-                forward=lambda a, dim: np.cumprod(a, axis=dim),
+                forward=lambda a, dim: sums.cumprod(a, dim),
                 vjps=(_cumprod_grad,), saves=(0,), save_out=True, dtype="same")
 
 
