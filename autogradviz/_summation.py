@@ -82,7 +82,7 @@ def mean(a: np.ndarray, axis=None, keepdims: bool = False) -> np.ndarray:
 def var(a: np.ndarray, axis=None, correction: float = 1, keepdims: bool = False, *, sqrt: bool = False) -> np.ndarray:
     """``np.var`` (``np.std`` with ``sqrt``) with ``ddof=correction``, accumulated in float64.
 
-    Up to ``CACHED`` elements the deviations from the mean are taken in float64. A larger array
+    Up to ``SMALL`` elements the deviations from the mean are taken in float64. A larger array
     gets no float64 copy: its deviations d = x − m' are taken from the mean m rounded to its own
     dtype, and Σ(x − m)² = Σd² − n·(m − m')² takes that rounding back out. When the mean is far
     larger than the spread (|m|/σ over ~100 in float32) the float64 total behind m is not exact
@@ -93,8 +93,8 @@ def var(a: np.ndarray, axis=None, correction: float = 1, keepdims: bool = False,
     if a.dtype.kind != "f":
         return (np.std if sqrt else np.var)(a, axis=axis, ddof=correction, keepdims=keepdims)
     n = _count(a, axis)
-    if a.size <= CACHED or a.dtype.type not in _BLOCKED:
-        deviations = np.subtract(a, total(a, axis, True) / n, dtype=np.float64)
+    if a.size <= SMALL or a.dtype.type not in _BLOCKED:
+        deviations = np.subtract(a, np.add.reduce(a, axis, np.float64, None, True) / n, dtype=np.float64)
         out = np.add.reduce(np.square(deviations, out=deviations), axis, None, None, keepdims) / max(n - correction, 0)
         return (np.sqrt(out) if sqrt else out).astype(a.dtype)
     mean64 = total(a, axis, keepdims=True) / n
