@@ -8,6 +8,7 @@ import math
 import numpy as np
 
 from .. import _dtype as D
+from .. import _summation as sums
 from .._grad_mode import no_grad
 from ..tensor import Tensor
 from .registry import OpDef, apply
@@ -53,11 +54,16 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None) -> 
 
 
 # --- layer_norm -----------------------------------------------------------------------------------
+def _moments(a, dims):
+    """The mean and the biased variance of ``a`` over ``dims`` (kept), each accumulated in
+    float64 and rounded once (_summation.py), as PyTorch's CPU norms add up in double."""
+    return sums.mean(a, dims, keepdims=True), sums.var(a, dims, correction=0, keepdims=True)
+
+
 def _layer_norm_forward(a, w=None, b=None, dims=(), eps=1e-5, affine=False):
-    mean = a.mean(axis=dims, keepdims=True)
-    centred = a - mean
-    rstd = 1.0 / np.sqrt((centred * centred).mean(axis=dims, keepdims=True) + eps)
-    xhat = centred * rstd
+    mean, var = _moments(a, dims)
+    rstd = (1.0 / np.sqrt(var + eps)).astype(a.dtype, copy=False)
+    xhat = (a - mean) * rstd
     out = xhat * w if w is not None else xhat
     return (out + b if b is not None else out), (xhat, rstd)
 
@@ -67,7 +73,7 @@ def _stats(xp, g, c):
     input as recorded ops when the backward itself is recorded (create_graph), so that second
     derivatives see how they depend on the input."""
     if isinstance(g, np.ndarray):
-        return c.aux
+        return c.aux[0], c.aux[1]
     a, dims = c.a, c.dims
     if c.params.get("mean") is not None:   # batch norm in eval mode: fixed statistics
         rstd = 1.0 / np.sqrt(c.var + c.eps)
@@ -145,14 +151,10 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bi
 # --- batch_norm -----------------------------------------------------------------------------------
 def _batch_norm_forward(a, w, b, dims=(), stat_shape=(), eps=1e-5, mean=None, var=None):
     if mean is None:   # training: the batch's own statistics (biased variance)
-        mean = a.mean(axis=dims, keepdims=True)
-        centred = a - mean
-        var = (centred * centred).mean(axis=dims, keepdims=True)
-    else:
-        centred = a - mean
-    rstd = 1.0 / np.sqrt(var + eps)
-    xhat = centred * rstd
-    return xhat * w.reshape(stat_shape) + b.reshape(stat_shape), (xhat, rstd)
+        mean, var = _moments(a, dims)
+    rstd = (1.0 / np.sqrt(var + eps)).astype(a.dtype, copy=False)
+    xhat = (a - mean) * rstd
+    return xhat * w.reshape(stat_shape) + b.reshape(stat_shape), (xhat, rstd, mean, var)
 
 
 def _batch_norm_input_grad(xp, g, c):
@@ -204,13 +206,10 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     if not training:
         params["mean"] = running_mean._data.reshape(stat_shape)
         params["var"] = running_var._data.reshape(stat_shape)
-    out, _ = apply(BATCH_NORM, (input, weight, bias), params)
+    out, (_, _, mean, var) = apply(BATCH_NORM, (input, weight, bias), params)
     if training and running_mean is not None:
-        data = input._data
-        n = data.size // channels
-        mean = data.mean(axis=dims)
-        var = data.var(axis=dims) * (n / (n - 1))
+        n = input.numel() // channels   # the running variance is the unbiased one
         with no_grad():
-            running_mean.mul_(1 - momentum).add_(Tensor(mean.astype(data.dtype)) * momentum)
-            running_var.mul_(1 - momentum).add_(Tensor(var.astype(data.dtype)) * momentum)
+            running_mean.mul_(1 - momentum).add_(Tensor(mean.reshape(channels)) * momentum)
+            running_var.mul_(1 - momentum).add_(Tensor((var * (n / (n - 1))).reshape(channels)) * momentum)
     return out
