@@ -189,8 +189,6 @@ def test_collapsed_graph_renders_with_its_label():
 
 def test_side_tables_follow_the_folding():
     g = chain(1_000)
-    if not hasattr(g, "index"):
-        pytest.skip("this Graph model has no index/arrays tables")
     g.index = {1000 + i: n.id for i, n in enumerate(g.nodes)}
     g.arrays = {n.id: (i, None) for i, n in enumerate(g.nodes)}
     c = collapse(g, 10)

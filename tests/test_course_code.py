@@ -22,10 +22,11 @@ import re
 import numpy as np
 import pytest
 from course_support import last_loss, masked, numbers, run, same_random_draws, write_names
+from torch_support import need_torch
 
 import autogradviz
 
-torch = pytest.importorskip("torch")
+torch = need_torch()
 
 # program -> (whether its printed numbers come from no random draw, the variable whose graph is drawn)
 PROGRAMS = {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from torch_support import need_torch
 
 import autogradviz as torch
 from autogradviz.utils.data import DataLoader, Dataset, TensorDataset, default_collate
@@ -111,7 +112,7 @@ def test_dataset_and_len_attributes_used_by_the_tutorials():
 
 
 def test_matches_pytorch_batches_in_order():
-    T = pytest.importorskip("torch")
+    T = need_torch(module_level=False)
     ref = T.utils.data.DataLoader(T.utils.data.TensorDataset(T.tensor(X.numpy()), T.tensor(Y.numpy())), batch_size=4)
     ours = DataLoader(TensorDataset(X, Y), batch_size=4)
     for (xa, ya), (xt, yt) in zip(ours, ref, strict=True):

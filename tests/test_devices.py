@@ -7,13 +7,9 @@ import pickle
 
 import pytest
 from parity_support import outcome
+from torch_support import need_torch
 
 import autogradviz as agv
-
-try:
-    import torch
-except ImportError:   # the literal checks below still run
-    torch = None
 
 # Expressions over `lib` (the module) and `x` (a float tensor that requires grad).
 EXPRESSIONS = [
@@ -94,10 +90,9 @@ def evaluate(lib, expression: str) -> str:
     return outcome(lib, expression, x=lib.ones(2, requires_grad=True))
 
 
-@pytest.mark.skipif(torch is None, reason="PyTorch is not installed")
 @pytest.mark.parametrize("expression", EXPRESSIONS)
 def test_same_outcome_as_pytorch(expression):
-    theirs = evaluate(torch, expression)
+    theirs = evaluate(need_torch(module_level=False), expression)
     assert evaluate(agv, expression) == theirs
 
 

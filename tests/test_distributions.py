@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 from parity_support import outcome
+from torch_support import need_torch
 
 import autogradviz as agv
 
-torch = pytest.importorskip("torch")
+torch = need_torch()
 
 PROGRAMS = [
     "D.Categorical(lib.tensor([0.1, 0.2, 0.7])).sample((6,))",

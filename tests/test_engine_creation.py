@@ -355,11 +355,15 @@ def test_comparisons_with_non_tensors_follow_python():
     assert (x == 1.0).tolist() == [True, False]
 
 
-@pytest.mark.xfail(strict=True, raises=OverflowError,
-                   reason="NumPy 2 refuses a Python int outside a narrow integer dtype (int8 + 1000); PyTorch wraps "
-                          "around. Needs the Python scalar cast in ops/registry.py apply()")
-def test_python_int_out_of_range_of_a_narrow_int_tensor_wraps_around():
-    assert (torch.tensor([1], dtype=torch.int8) + 1000).tolist() == [-23]
+@pytest.mark.parametrize("dtype, other, expected", [
+    ("int8", 1000, [-23]), ("uint8", 300, [45]), ("int16", 70000, [4465]), ("int32", 2**33 + 5, [6]),
+    ("int8", -1000, [25]),
+])
+def test_python_int_out_of_range_of_a_narrow_int_tensor_wraps_around(dtype, other, expected):
+    """PyTorch casts the Python int to the tensor's dtype modulo 2**bits; NumPy 2 would raise."""
+    t = torch.tensor([1], dtype=getattr(torch, dtype))
+    out = t + other
+    assert out.dtype == getattr(torch, dtype) and out.tolist() == expected
 
 
 @pytest.mark.parametrize("cast", [lambda t: t.long(), lambda t: t.bool(), lambda t: t.to(torch.int64),

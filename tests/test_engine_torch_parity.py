@@ -12,8 +12,9 @@ import warnings
 
 import numpy as np
 import pytest
+from torch_support import need_torch
 
-torch = pytest.importorskip("torch")
+torch = need_torch()
 
 import autogradviz as agv
 

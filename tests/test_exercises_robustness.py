@@ -10,6 +10,7 @@ import time
 
 import numpy as np
 import pytest
+from torch_support import need_torch
 
 import autogradviz as torch
 from autogradviz import exercises
@@ -259,7 +260,7 @@ def test_a_scalar_answer_may_be_a_number_or_a_one_element_tensor():
 
 
 def test_real_torch_tensors_are_accepted():
-    real = pytest.importorskip("torch")
+    real = need_torch(module_level=False)
     x = real.arange(4.0, requires_grad=True)
     (2 * real.dot(x, x)).backward()
     assert exercises.check("grad-2xTx", x.grad)
@@ -271,7 +272,7 @@ def test_real_torch_tensors_are_accepted():
 
 
 def test_real_torch_function_classes_are_checked():
-    real = pytest.importorskip("torch")
+    real = need_torch(module_level=False)
 
     class Exp(real.autograd.Function):
         @staticmethod

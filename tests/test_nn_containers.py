@@ -5,12 +5,13 @@ from __future__ import annotations
 import numpy as np
 import parity_support
 import pytest
+from torch_support import need_torch
 
 import autogradviz as agv
 from autogradviz import nn, optim
 from autogradviz.nn import functional as F
 
-torch = pytest.importorskip("torch")
+torch = need_torch()
 
 
 def outcome(lib, program: str) -> str:

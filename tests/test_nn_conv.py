@@ -6,10 +6,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from parity_support import outcome
+from torch_support import need_torch
 
 import autogradviz as agv
 
-torch = pytest.importorskip("torch")
+torch = need_torch()
 
 # id -> (call on (F, *tensors), input shapes)
 CALLS = {

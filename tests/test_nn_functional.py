@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from torch_support import need_torch
 
 import autogradviz as torch
 import autogradviz.nn.functional as F
@@ -396,7 +397,7 @@ def test_label_smoothing_out_of_range_is_refused():
 # Parity with real PyTorch (values, gradients, node names), when it is installed
 # ---------------------------------------------------------------------------------------------
 def _both(fn_name, reduction, a, b, kw_ag, kw_t, target_grad=True, target_int=False):
-    T = pytest.importorskip("torch")
+    T = need_torch(module_level=False)
     TF = T.nn.functional
     xa, xt = leaf(a), T.tensor(a, requires_grad=True)
     if target_int:
@@ -447,7 +448,7 @@ def test_cross_entropy_class_indices_matches_pytorch(case, reduction):
 
 
 def test_linear_graph_matches_pytorch_for_every_rank():
-    T = pytest.importorskip("torch")
+    T = need_torch(module_level=False)
     w, b = RNG.normal(size=(5, 3)), RNG.normal(size=5)
     for shape in [(3,), (4, 3), (2, 4, 3)]:
         x = RNG.normal(size=shape)

@@ -8,6 +8,7 @@ from collections import OrderedDict
 
 import numpy as np
 import pytest
+from torch_support import need_torch
 
 import autogradviz as torch
 import autogradviz.nn.functional as F
@@ -453,7 +454,7 @@ def test_net_weight_data_normal_and_bias_data_fill_as_in_d2l():
 
 
 def test_linear_matches_pytorch_values_and_gradients():
-    T = pytest.importorskip("torch")
+    T = need_torch(module_level=False)
     ours = nn.Linear(3, 2).double()
     ref = T.nn.Linear(3, 2).double()
     with T.no_grad():

@@ -6,10 +6,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from parity_support import outcome
+from torch_support import need_torch
 
 import autogradviz as agv
 
-torch = pytest.importorskip("torch")
+torch = need_torch()
 
 # id -> (function of (lib, *tensors), input specs); "u" is a spec of values in (−0.9, 0.9), "p" positive.
 CALLS = {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from torch_support import need_torch
 
 import autogradviz as torch
 from autogradviz import nn, optim
@@ -96,7 +97,7 @@ def _torch_history(T, cls_name, kw):
 @pytest.mark.parametrize("cls_name, case", [("SGD", c) for c in sorted(SGD_CASES)] +
                          [("Adam", c) for c in sorted(ADAM_CASES)])
 def test_matches_pytorch_optimizers(cls_name, case):
-    T = pytest.importorskip("torch")
+    T = need_torch(module_level=False)
     kw = (SGD_CASES if cls_name == "SGD" else ADAM_CASES)[case]
     _, _, ours = run(getattr(optim, cls_name), **kw)
     for got, want in zip(ours, _torch_history(T, cls_name, kw)):

@@ -8,11 +8,12 @@ import warnings
 
 import numpy as np
 import pytest
+from torch_support import need_torch
 
 import autogradviz as agv
 from autogradviz import nn, optim
 
-torch = pytest.importorskip("torch")
+torch = need_torch()
 
 W0 = np.array([[0.5, -1.0], [2.0, 0.25]])
 GRADS = [np.random.default_rng(k).standard_normal(W0.shape) for k in range(6)]

@@ -8,11 +8,12 @@ import warnings
 
 import numpy as np
 import pytest
+from torch_support import need_torch
 
 import autogradviz as agv
 from autogradviz.ops.out import OUT_FACTORIES, OUT_FUNCTIONS
 
-torch = pytest.importorskip("torch")
+torch = need_torch()
 
 POS = [[0.5, 1.25, 2.0], [1.5, 0.75, 1.0]]
 OTHER = [[1.0, 0.5, 2.5], [0.25, 1.5, 1.0]]

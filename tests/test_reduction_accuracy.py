@@ -30,7 +30,7 @@ pytestmark = [pytest.mark.filterwarnings("ignore:.*degrees of freedom is <= 0:Us
 
 @pytest.fixture(scope="module")
 def torch():
-    return pytest.importorskip("torch")
+    return need_torch(module_level=False)
 
 
 @pytest.fixture(scope="module")

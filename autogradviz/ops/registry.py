@@ -234,6 +234,12 @@ def _run_forward(op, datas, params):
 _NO_PARAMS: dict = {}
 
 
+def _wrapped(value: int, npd: np.dtype) -> np.ndarray:
+    """A Python int cast to a narrow integer dtype the way PyTorch casts it: modulo 2**bits
+    (``int8 + 1000`` adds -24), where NumPy 2 would refuse the value."""
+    return np.asarray(value, dtype=np.int64).astype(npd)
+
+
 def apply(op: OpDef, args: tuple, params: dict | None = None, out_dtype: D.dtype | None = None):
     """Run ``op`` on tensors and numbers; record a node when grad mode is on and an input needs it."""
     if params is None:
@@ -253,6 +259,8 @@ def apply(op: OpDef, args: tuple, params: dict | None = None, out_dtype: D.dtype
             datas.append(d)
             if a._grad_fn is not None or a._requires_grad or (a._meta is not None and a.requires_grad):
                 needs_grad = True
+        elif a.__class__ is int and npd.kind in "iu" and npd.itemsize < 8:
+            datas.append(_wrapped(a, npd))
         else:
             datas.append(a)
     result = _run_forward(op, datas, params)
