@@ -10,6 +10,7 @@ rounding errors scale with.
 from __future__ import annotations
 
 import itertools
+import warnings
 
 import numpy as np
 import pytest
@@ -225,6 +226,28 @@ def test_reductions_along_a_dim_are_as_accurate_as_pytorchs(torch, name, shape, 
     # adds its own ulp or so to the softmaxes
     bound = {"prod": None, "cumsum": FEW_ULPS, "cumprod": FEW_ULPS}.get(name, 2 * FEW_ULPS)
     assert bound is None or error(ours, ref, scale) <= bound
+
+
+@pytest.mark.parametrize("shape, dim", [((10,), 0), ((10**6,), 0), ((300, 40), 1), ((100000, 50), 0)])
+@pytest.mark.parametrize("name", ["cumsum", "cumprod"])
+def test_running_sums_never_read_uninitialised_memory(monkeypatch, name, shape, dim):
+    """Fresh memory can hold any bytes: a running sum accumulated in float64 straight into a fresh
+    float32 array read them while casting and, on a signalling NaN, warned "invalid value
+    encountered in cast" at random. Here every fresh array holds signalling NaNs."""
+    empty = np.empty
+
+    def dirty(shape, dtype=float, *args, **kwargs):
+        out = empty(shape, dtype, *args, **kwargs)
+        if np.dtype(dtype) == np.float32:
+            out.view(np.uint32)[...] = 0x7FA00000
+        return out
+
+    monkeypatch.setattr(np, "empty", dirty)
+    x = data(shape, seed=14, centre=1.0, spread=0.003)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = getattr(agv.tensor(x), name)(dim)
+    assert out.dtype == agv.float32 and np.isfinite(out.numpy()).all()
 
 
 # --- the losses' reductions -------------------------------------------------------------------------
