@@ -13,7 +13,7 @@ import math
 import numpy as np
 import pytest
 from parity_support import outcome
-from torch_support import need_torch
+from torch_support import bernoulli_drawn_by_mkl, need_torch
 
 torch = need_torch()
 
@@ -23,6 +23,10 @@ from autogradviz._sampling import EXACT_LOG_LIMIT  # noqa: E402
 LIBS = (torch, agv)
 SEEDS = range(51)
 FLOATS = ("float32", "float64")
+# On an Intel CPU, PyTorch's MKL build draws bernoulli_(p) from MKL's generator: known to differ.
+MKL_BERNOULLI = pytest.mark.xfail(bernoulli_drawn_by_mkl(torch), strict=True,
+                                  reason="PyTorch draws bernoulli_(p) and dropout masks from MKL on Intel CPUs "
+                                         "(docs/random.md, What cannot be matched)")
 
 
 def shape_of(n: int, ndim: int) -> tuple[int, ...]:
@@ -73,7 +77,8 @@ def assert_matches(fn, seeds=SEEDS, where: str = "") -> None:
 
 # --- factories and in-place methods -------------------------------------------------------------
 @pytest.mark.parametrize("dtype", FLOATS)
-@pytest.mark.parametrize("draw", ["rand", "randn", "uniform_", "normal_", "exponential_", "bernoulli_"])
+@pytest.mark.parametrize("draw", ["rand", "randn", "uniform_", "normal_", "exponential_",
+                                  pytest.param("bernoulli_", marks=MKL_BERNOULLI)])
 def test_float_draws_match_bit_for_bit(draw, dtype):
     calls = {
         "rand": lambda L, dt, shape: L.rand(*shape, dtype=dt),
@@ -296,6 +301,7 @@ def test_layers_and_init_functions_match():
         assert_matches(draws, where="nn.init")
 
 
+@MKL_BERNOULLI
 def test_dropout_masks_match():
     def draws(L, s):
         F = L.nn.functional
