@@ -120,3 +120,13 @@ def test_makemore_manual_backward_matches_autograd_cell_by_cell(names_folder, dr
     theirs_losses = numbers("\n".join(theirs.splitlines()[-2:]))
     np.testing.assert_allclose(ours_losses, theirs_losses, rtol=1e-3 if draws_match else 0.1)
     assert autogradviz.draw_graph(names["logprobs"]).svg().startswith("<svg")
+    # the batch-norm calibration over every training row: autogradviz's statistics of its own
+    # pre-activations equal PyTorch's statistics of the same numbers at 1e-5 of their size
+    hpreact = names["hpreact"].numpy()
+    assert hpreact.shape[0] > 10_000 and hpreact.dtype == np.float32
+    size = np.abs(hpreact).mean(0, keepdims=True)
+    h = torch.from_numpy(hpreact)
+    for ours_stat, theirs_stat, scale in ((names["bnmean"], h.mean(0, keepdim=True), size),
+                                          (names["bnvar"], h.var(0, keepdim=True, unbiased=True), size ** 2)):
+        assert ours_stat.dtype == autogradviz.float32
+        np.testing.assert_allclose(ours_stat.numpy(), theirs_stat.numpy(), rtol=1e-5, atol=1e-5 * scale.max())
