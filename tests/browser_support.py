@@ -273,3 +273,17 @@ def move_tangent_slider(page) -> None:
         except AssertionError:
             continue
     raise AssertionError(f"the tangent text never changed from {before!r} when the slider was dragged")
+
+
+def measure_tangents(page) -> list[dict]:
+    """Each tangent explorer: its figure's shown and natural width, and the height of the whole
+    explorer (slider, text and figure), next to the height of the notebook's visible area."""
+    return page.evaluate("""() => {
+      const screen = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-WindowedPanel-outer')
+                     || document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook');
+      return [...document.querySelectorAll('.autogradviz-tangent')].map(t => {
+        const img = t.querySelector('img');
+        return {width: img.getBoundingClientRect().width, naturalWidth: img.naturalWidth,
+                height: t.getBoundingClientRect().height, screenHeight: screen.getBoundingClientRect().height};
+      });
+    }""")

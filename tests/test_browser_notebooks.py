@@ -4,7 +4,7 @@ file browser closed (as at a projector).
 No cell may show an error, graph pictures must be visible and readable (node text 12–18 px, no
 overlapping boxes or labels, pictures of up to 40 nodes within the output area's width), the
 stepper must move when clicked and fit the screen, the derivative plot's slider must move the
-tangent; notebook 06 steps a real PyTorch MLP; a screenshot of each notebook is saved (the README's
+tangent (its figure at no more than its own size, slider, text and figure on one screen); notebook 06 steps a real PyTorch MLP; a screenshot of each notebook is saved (the README's
 pictures come from these)."""
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from browser_support import (
     hide_left_sidebar,
     jupyterlab,
     measure_pictures,
+    measure_tangents,
     move_tangent_slider,
     open_and_run_all,
     require_browser,
@@ -88,6 +89,8 @@ def test_notebook_runs_in_jupyterlab(lab, name, output_dir):
             click_stepper(page)
         if page.locator(".autogradviz-tangent").count():
             move_tangent_slider(page)
+            for m in measure_tangents(page):   # never blown up; slider, text and figure on one screen
+                assert m["width"] <= m["naturalWidth"] + 1 and m["height"] <= m["screenHeight"], m
         if name == "03-exercises.ipynb":
             assert page.locator(".jp-OutputArea-output .agv-unanswered", has_text="Not answered yet").count() >= 12
         page.wait_for_selector(".jp-StatusBar-Widget:has-text('| Idle')")

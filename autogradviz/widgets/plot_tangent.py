@@ -17,6 +17,7 @@ from .plot_data import DerivativeData, prime
 from .plot_draw import DerivativeFigure, add_legend, draw, new_figure
 
 TANGENT_COLOR = "C3"
+DPI = 90                 # the PNG's resolution: 8.5 × 5.2 inches are 765 × 468 px
 
 
 def _ipympl_active() -> bool:
@@ -73,7 +74,14 @@ class TangentExplorer(widgets.VBox):
             layout=widgets.Layout(width="95%"))
         self.label = widgets.HTML()
         canvas = fig.canvas
-        self._image = None if isinstance(canvas, widgets.DOMWidget) else widgets.Image(format="png")
+        self._image = None
+        if not isinstance(canvas, widgets.DOMWidget):
+            # Shown at its own pixel size, shrinking in a narrower output area: a VBox stretches its
+            # children, which drew the 765 px figure 1096 px wide at 1280x800 and pushed the x axis
+            # and the legend below the screen, away from the slider.
+            width = round(fig.get_figwidth() * DPI)
+            self._image = widgets.Image(format="png", layout=widgets.Layout(
+                width=f"{width}px", max_width="100%", height="auto"))
         view = canvas if self._image is None else self._image
         self.value = self.tangent_slope = self._x0 = float("nan")
         self.text = ""
@@ -139,7 +147,7 @@ class TangentExplorer(widgets.VBox):
         # Where no widget can be drawn (a static export without widget state, a notebook viewer),
         # the figure as it stands shows instead.
         buf = io.BytesIO()
-        self.figure.savefig(buf, format="png", dpi=90)
+        self.figure.savefig(buf, format="png", dpi=DPI)
         bundle["image/png"] = base64.b64encode(buf.getvalue()).decode("ascii")
         return bundle
 
@@ -148,5 +156,5 @@ class TangentExplorer(widgets.VBox):
             self.figure.canvas.draw_idle()
             return
         buf = io.BytesIO()
-        self.figure.savefig(buf, format="png", dpi=90)
+        self.figure.savefig(buf, format="png", dpi=DPI)
         self._image.value = buf.getvalue()
