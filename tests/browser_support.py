@@ -186,10 +186,26 @@ async () => {
     let overlaps = 0;
     for (let i = 0; i < rects.length; i++)
       for (let j = i + 1; j < rects.length; j++) if (overlap(rects[i], rects[j])) overlaps++;
+    // edges drawn through a box other than their own two: points along each path, in the page
+    const boxes = [...svg.querySelectorAll('g.node')].map(g => [g.id, g.querySelector('rect:last-of-type').getBoundingClientRect()]);
+    let crossings = 0;
+    for (const e of svg.querySelectorAll('g.edge')) {
+      const path = e.querySelector('path'), own = ['node-' + e.dataset.src, 'node-' + e.dataset.dst];
+      const matrix = path.getScreenCTM(), length = path.getTotalLength(), hit = new Set();
+      for (let s = 0; s <= length; s += 2) {
+        const p = new DOMPoint(path.getPointAtLength(s).x, path.getPointAtLength(s).y).matrixTransform(matrix);
+        for (const [id, r] of boxes)
+          if (!own.includes(id) && p.x > r.left + 1 && p.x < r.right - 1 && p.y > r.top + 1 && p.y < r.bottom - 1) hit.add(id);
+      }
+      crossings += hit.size;
+    }
     const box = shown.getBoundingClientRect();
-    return {nodes: svg.querySelectorAll('g.node').length, labels: svg.querySelectorAll('g.edge-label').length,
-            minFont: Math.min(...fonts), maxFont: Math.max(...fonts), overlaps,
-            width: box.width, height: box.height, areaWidth: area ? area.getBoundingClientRect().width : null,
+    const screen = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-WindowedPanel-outer')
+                   || document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook');
+    return {screenHeight: screen ? screen.getBoundingClientRect().height : null, nodes: svg.querySelectorAll('g.node').length, labels: svg.querySelectorAll('g.edge-label').length,
+            minFont: Math.min(...fonts), maxFont: Math.max(...fonts), overlaps, crossings,
+            width: box.width, height: box.height, naturalWidth: shown.naturalWidth || +shown.getAttribute('width'),
+            areaWidth: area ? area.getBoundingClientRect().width : null,
             inWidget: !!shown.closest('.jupyter-widgets')};
   };
   const out = [];
@@ -221,7 +237,8 @@ async () => {
 
 def measure_pictures(page) -> list[dict]:
     """Every graph picture in the page: node count, smallest and largest node text (px), overlapping
-    box/label pairs, its width and the width of its output area (see _MEASURE_JS)."""
+    box/label pairs, edges drawn through other boxes, its width, height and natural width, the width
+    of its output area and the height of the notebook's visible area (see _MEASURE_JS)."""
     from autogradviz.render.svg import FONT
     return page.evaluate(_MEASURE_JS.replace("${FONT}", FONT.replace("'", "")))
 

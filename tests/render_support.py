@@ -2,6 +2,7 @@
 the geometry of a picture read back from its SVG text (boxes, label pills, text lines)."""
 from __future__ import annotations
 
+import itertools
 import os
 import random
 import re
@@ -81,3 +82,33 @@ def random_dag(n: int, seed: int) -> tuple[Graph, dict[int, str]]:
                 edges.append(Edge(f"n{src}", f"n{i}", pos, cut=rng.random() < 0.05))
     labels = {j: f"∂ [{rng.uniform(-1, 1):.4f}]" for j in range(len(edges)) if rng.random() < 0.5}
     return Graph(nodes, edges), labels
+
+
+def chain(n: int) -> Graph:
+    """a, then n - 1 boxes a × 2 in a row: D2L's control-flow graph and its kind."""
+    nodes = [Node("a", "leaf", "a", name="a", value="-1.1943")]
+    nodes += [Node(f"m{i}", "op", f"a × 2 ({i})", op="MulBackward0", value=f"{2.0 ** i:.4f}") for i in range(n - 1)]
+    return Graph(nodes, [Edge(a.id, b.id) for a, b in itertools.pairwise(nodes)])
+
+
+def _bezier(p0, p1, p2, p3, t: float) -> tuple[float, float]:
+    u = 1 - t
+    return (u ** 3 * p0[0] + 3 * u * u * t * p1[0] + 3 * u * t * t * p2[0] + t ** 3 * p3[0],
+            u ** 3 * p0[1] + 3 * u * u * t * p1[1] + 3 * u * t * t * p2[1] + t ** 3 * p3[1])
+
+
+def edges_through_boxes(L) -> list[tuple[str, str, str]]:
+    """(source, target, box) for every edge of a Layout whose drawn curve runs through a box
+    other than its own two (sampled 20 times per cubic piece, 1 px inside the box)."""
+    inner = {k: (b.x - b.w / 2 + 1, b.y - b.h / 2 + 1, b.x + b.w / 2 - 1, b.y + b.h / 2 - 1)
+             for k, b in L.nodes.items()}
+    found = []
+    for r in L.edges:
+        p, hit = r.points, set()
+        for i in range(0, len(p) - 3, 3):
+            for k in range(21):
+                x, y = _bezier(*p[i:i + 4], k / 20)
+                hit |= {nid for nid, (a, b, c, d) in inner.items()
+                        if nid not in (r.edge.src, r.edge.dst) and a < x < c and b < y < d}
+        found += [(r.edge.src, r.edge.dst, nid) for nid in sorted(hit)]
+    return found

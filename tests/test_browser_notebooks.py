@@ -2,10 +2,11 @@
 file browser closed (as at a projector).
 
 No cell may show an error, graph pictures must be visible and readable (node text 12–18 px, no
-overlapping boxes or labels, pictures of up to 40 nodes within the output area's width), the
-stepper must move when clicked and fit the screen, the derivative plot's slider must move the
-tangent (its figure at no more than its own size, slider, text and figure on one screen); notebook 06 steps a real PyTorch MLP; a screenshot of each notebook is saved (the README's
-pictures come from these)."""
+overlapping boxes or labels, no edge drawn through another box, pictures of up to 40 nodes within
+the output area's width and, outside the stepper, at their own size and on one screen), the stepper must move when
+clicked and fit the screen, the derivative plot's slider must move the tangent (its figure at no
+more than its own size; slider, text and figure on one screen); notebook 06 steps a real PyTorch
+MLP; a screenshot of each notebook is saved (the README's pictures come from these)."""
 from __future__ import annotations
 
 import shutil
@@ -45,9 +46,11 @@ def _check_pictures(page, name: str) -> list[dict]:
     pictures = measure_pictures(page)
     assert pictures or name == "03-exercises.ipynb"
     for m in pictures:
-        assert m["overlaps"] == 0, m
+        assert m["overlaps"] == 0 and m["crossings"] == 0, m
         if m["nodes"] <= 40:
             assert m["width"] <= m["areaWidth"] + 1, m
+            if not m["inWidget"]:             # folded to fit one screen, not shrunk
+                assert m["width"] >= m["naturalWidth"] - 1 and m["height"] <= m["screenHeight"], m
             assert m["minFont"] >= 12 and m["maxFont"] <= 18, m
     return pictures
 

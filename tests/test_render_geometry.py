@@ -2,12 +2,11 @@
 no number is cut; on random graphs of 2 to 200 nodes with both layout engines."""
 from __future__ import annotations
 
-import itertools
 import math
 import xml.etree.ElementTree as ET
 
 import pytest
-from render_support import NS, assert_readable, need_dot, random_dag  # noqa: F401
+from render_support import NS, assert_readable, chain, need_dot, random_dag  # noqa: F401
 
 from autogradviz.graph.model import Edge, Graph, Node
 from autogradviz.render import GraphView, layout
@@ -84,22 +83,15 @@ def test_left_to_right_boxes_stack_long_titles_so_chains_stay_narrow():
     narrow = [ln.text for ln in node_lines(node, narrow=True)]
     assert wide[:2] == ["loss = (prediction − 1) ^ 2", "PowBackward0  (2,) float32"]
     assert narrow[:4] == ["loss =", "(prediction − 1) ^ 2", "PowBackward0", "(2,) float32"]
-    chain = Graph([node, Node("p", "leaf", "prediction", name="prediction")], [Edge("p", "l")])
-    assert layout(chain, engine="python", rankdir="LR").nodes["l"].w < layout(chain, engine="python").nodes["l"].w
-
-
-def _chain(n: int) -> Graph:
-    nodes = [Node("a", "leaf", "a", name="a", value="-1.1943")]
-    nodes += [Node(f"m{i}", "op", f"a × 2 ({i})", op="MulBackward0", value=f"{2.0 ** i:.4f}") for i in range(n - 1)]
-    ids = [x.id for x in nodes]
-    return Graph(nodes, [Edge(s, d) for s, d in itertools.pairwise(ids)])
+    pair = Graph([node, Node("p", "leaf", "prediction", name="prediction")], [Edge("p", "l")])
+    assert layout(pair, engine="python", rankdir="LR").nodes["l"].w < layout(pair, engine="python").nodes["l"].w
 
 
 @pytest.mark.parametrize("rankdir", ["BT", "TB"])
 def test_a_tall_chain_is_folded_into_columns_that_fit_one_screen(engine, rankdir):
     """D2L's control-flow graph and its kind: a chain of 30 boxes fits 1280×800, still readable,
     every edge still running from its source box to its target box."""
-    graph = _chain(30)
+    graph = chain(30)
     L = layout(graph, engine=engine, rankdir=rankdir)
     assert L.width <= 1280 and L.height <= 800
     assert_readable(L.svg())
@@ -112,6 +104,6 @@ def test_a_tall_chain_is_folded_into_columns_that_fit_one_screen(engine, rankdir
 
 
 def test_short_pictures_are_not_folded(engine):
-    L = layout(_chain(4), engine=engine)
+    L = layout(chain(4), engine=engine)
     xs = {round(b.x) for b in L.nodes.values()}
     assert len(xs) == 1                                            # one column, as laid out

@@ -20,7 +20,7 @@ from typing import Literal
 from autogradviz.graph.model import Edge, Graph, Node
 
 from .escape import split_lines
-from .fold import fold
+from .fold import fold_layout
 
 Engine = Literal["auto", "dot", "python"]
 RankDir = Literal["BT", "TB", "LR", "RL"]
@@ -309,11 +309,11 @@ def layout(graph: Graph, engine: Engine = "auto", rankdir: RankDir = "BT", *,
     for b, (x, y) in zip(boxes.values(), plan.xy):
         b.x, b.y = x, y
     slots = {j: [*plan.xy[k], *label_size(texts[j])] for j, k in spacer.items() if j in texts}
-    if rankdir in ("BT", "TB"):                   # a tall picture becomes columns side by side
-        rects = [[b.x, b.y, b.w, b.h] for b in boxes.values()]
-        if fold(rects + list(slots.values()), routes, upward=rankdir == "BT"):
-            for b, r in zip(boxes.values(), rects):
-                b.x, b.y = r[0], r[1]
+    # a tall picture becomes columns side by side, a wide left-to-right one rows
+    rects = [[b.x, b.y, b.w, b.h] for b in boxes.values()]
+    if fold_layout(rects + list(slots.values()), routes, rankdir):
+        for b, r in zip(boxes.values(), rects):
+            b.x, b.y = r[0], r[1]
     width, height = _normalize(boxes, routes, list(slots.values()))
     edge_routes = [EdgeRoute(e, pts, tuple(slots[j][:2]) if j in slots else _midpoint(pts), _arrowhead(pts))
                    for j, (e, pts) in enumerate(zip(graph.edges, routes))]
