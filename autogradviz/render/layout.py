@@ -591,6 +591,16 @@ def _layout_python(plan: _Plan, rankdir: str) -> None:
             for k, j in enumerate(js):
                 port[j] = (k - (len(js) - 1) / 2) * step
 
+    # Edges run straight up and down through the band of a rank (as tall as its tallest box) and
+    # bend only between ranks: a bend next to a box, inside its rank, cut through its corner.
+    band: dict[float, float] = {}
+    for i in range(n):
+        band[round(gy[i], 1)] = max(band.get(round(gy[i], 1), 0.0), gh[i] / 2)
+
+    def across(x: float, y: float, sign: float) -> list[Point]:
+        half = band.get(round(y, 1), 0.0)
+        return [(x, y - sign * half), (x, y + sign * half)] if half else [(x, y)]
+
     routes: list[list[Point]] = []
     for j, (a, b, _) in enumerate(plan.edges):
         if a == b:
@@ -601,7 +611,16 @@ def _layout_python(plan: _Plan, rankdir: str) -> None:
             last = mids[-1] if mids else (gx[a], gy[a])
             tail = _attach(gx[a], gy[a], gw[a], gh[a], first, 0.0)
             head = _attach(gx[b], gy[b], gw[b], gh[b], last, port[j])
-            pts = _rank_bezier([tail, *mids, head])
+            sign = 1.0 if gy[b] >= gy[a] else -1.0
+            path = [tail]
+            if tail[1] != gy[a]:                   # out of the source's rank, then bend
+                path.append((tail[0], gy[a] + sign * band.get(round(gy[a], 1), 0.0)))
+            for x, y in mids:
+                path += across(x, y, sign)
+            if head[1] != gy[b]:
+                path.append((head[0], gy[b] - sign * band.get(round(gy[b], 1), 0.0)))
+            path.append(head)
+            pts = _rank_bezier([p for k, p in enumerate(path) if k == 0 or p != path[k - 1]])
         routes.append(pts)
     # orient: put everything in the final frame
     plan.xy = [_orient(gx[i], gy[i], rankdir) for i in range(n)]
