@@ -1,6 +1,7 @@
 """The Binder set-up and the README are the newcomer's door: test them like code."""
 from __future__ import annotations
 
+import ast
 import os
 import re
 import shutil
@@ -54,6 +55,49 @@ def test_readme_pictures_exist():
     for path in re.findall(r"!\[[^\]]*\]\(([^)]+)\)", README):
         if not path.startswith("http"):
             assert (ROOT / path).is_file(), path
+
+
+def test_readme_is_short_and_its_links_lead_somewhere():
+    """The README is the door (what it is, a picture, two commands, a tour); the rest lives in
+    docs/. Every relative link in the README and in docs/*.md leads to a file or folder."""
+    assert len(README.splitlines()) <= 90
+    for page in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        for target in re.findall(r"\]\(([^)\s]+)\)", page.read_text(encoding="utf-8")):
+            if not target.startswith(("http://", "https://", "#")):
+                assert (page.parent / target.split("#")[0]).exists(), (page.name, target)
+
+
+def _blocks(language: str) -> list[str]:
+    tour = README[README.index("## A tour"):README.index("\n## ", README.index("## A tour") + 1)]
+    return re.findall(rf"```{language}\n(.*?)```", tour, re.S)
+
+
+def test_the_readme_tour_runs_and_shows_what_its_comments_say(ipython):
+    """The tour's Python block, statement by statement: each `# tensor(...)` comment is the repr
+    of its line's value; the pictures, the stepper, the plots and the check come back; then the
+    %%autograd cells run in the same shell and draw a graph."""
+    from IPython.utils.capture import capture_output
+
+    (code,) = _blocks("python")
+    lines, namespace, values = code.splitlines(), ipython.user_ns, []
+    for stmt in ast.parse(code).body:
+        if not isinstance(stmt, ast.Expr):
+            exec(compile(ast.Module([stmt], []), "README", "exec"), namespace)
+            continue
+        value = eval(compile(ast.Expression(stmt.value), "README", "eval"), namespace)
+        comment = lines[stmt.end_lineno - 1].partition("#")[2].strip()
+        if comment.startswith("tensor("):
+            assert repr(value) == comment
+        if value is not None:                                         # y.backward() shows nothing
+            values.append(value)
+    kinds = [type(v).__name__ for v in values]
+    assert kinds[:2] == ["Tensor", "Tensor"] and kinds.count("GraphView") == 2, kinds
+    assert all("node-" in v._repr_mimebundle_()["image/svg+xml"] for v in values[2:4])
+    assert values[4].steps and values[-1], values[-1]                 # a stepper; the check says correct
+    with capture_output() as cap:
+        for cell in _blocks("ipython"):
+            assert ipython.run_cell(cell).success, cell
+    assert any("image/svg+xml" in o.data for o in cap.outputs)
 
 
 @pytest.mark.slow
