@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+DOCS_IMAGES = Path(__file__).resolve().parent.parent / "docs" / "images"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -304,3 +305,23 @@ def measure_tangents(page) -> list[dict]:
                 height: t.getBoundingClientRect().height, screenHeight: screen.getBoundingClientRect().height};
       });
     }""")
+
+
+def readme_picture(page, name: str, shows: str | None) -> None:
+    """The README's picture docs/images/NAME.png is a screenshot from this test. With
+    AUTOGRADVIZ_README_PICTURES=1 the test writes it there, with `shows` (the text the picture
+    shows, such as the stepper's explanation) into docs/images/shows.json; otherwise the text must
+    still be what the stored picture shows, or the picture is out of date. `shows=None` for a
+    picture whose text depends on the run (a dragged slider): written, never compared."""
+    record = DOCS_IMAGES / "shows.json"
+    known = json.loads(record.read_text(encoding="utf-8")) if record.exists() else {}
+    if os.environ.get("AUTOGRADVIZ_README_PICTURES") == "1":
+        page.screenshot(path=str(DOCS_IMAGES / f"{name}.png"))
+        if shows is not None:
+            known[name] = shows
+            record.write_text(json.dumps(known, indent=1, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
+    elif shows is not None:
+        assert known.get(name) == shows, (
+            f"docs/images/{name}.png shows {known.get(name)!r}, the notebook now {shows!r}: remake the README's "
+            "pictures with AUTOGRADVIZ_README_PICTURES=1 ./dev test tests/test_browser_notebooks.py "
+            "tests/test_browser_stepper.py tests/test_browser_assignment.py, and look at them")

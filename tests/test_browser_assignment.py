@@ -6,7 +6,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from browser_support import browser_page, jupyterlab, open_and_run_all, require_browser
+from browser_support import browser_page, jupyterlab, open_and_run_all, readme_picture, require_browser
 from grading_support import MISTAKES, ROOT, build
 from playwright.sync_api import expect
 
@@ -39,3 +39,4 @@ def test_a_wrong_answer_typed_into_the_student_copy_gets_the_hint(tmp_path, outp
         expect(graded).to_contain_text(words, timeout=WAIT)
         answer.scroll_into_view_if_needed()
         page.screenshot(path=str(output_dir / "03-exercises-wrong-answer.png"))
+        readme_picture(page, "notebook-03-exercises", feedback.inner_text())

@@ -24,6 +24,7 @@ from browser_support import (
     measure_tangents,
     move_tangent_slider,
     open_and_run_all,
+    readme_picture,
     require_browser,
 )
 from playwright.sync_api import expect
@@ -31,6 +32,7 @@ from playwright.sync_api import expect
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
+README_PICTURES = {"01-autograd-basics.ipynb", "04-gallery.ipynb", "06-with-pytorch.ipynb"}
 
 
 @pytest.fixture(scope="module")
@@ -102,3 +104,12 @@ def test_notebook_runs_in_jupyterlab(lab, name, output_dir):
             _check_stepper_fits_the_screen(page)
         page.wait_for_timeout(500)
         page.screenshot(path=str(output_dir / f"{Path(name).stem}.png"), full_page=False)
+        if name in README_PICTURES:     # 01 shows the dragged tangent; 04 and 06 a stepper's step 1
+            shows = None
+            if name == "01-autograd-basics.ipynb":     # the whole explorer, from its cell's top
+                page.locator(".autogradviz-tangent").first.evaluate(
+                    "e => e.closest('.jp-Cell').scrollIntoView({block: 'start'})")
+                page.wait_for_timeout(300)
+            else:
+                shows = page.locator(".autogradviz-stepper-text").first.inner_text()
+            readme_picture(page, f"notebook-{Path(name).stem}", shows)

@@ -3,7 +3,14 @@ from __future__ import annotations
 
 import nbformat
 import pytest
-from browser_support import browser_page, error_outputs, jupyterlab, open_and_run_all, require_browser
+from browser_support import (
+    browser_page,
+    error_outputs,
+    jupyterlab,
+    open_and_run_all,
+    readme_picture,
+    require_browser,
+)
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -42,3 +49,4 @@ def test_clicking_next_moves_the_step_and_the_highlight(tmp_path, output_dir):
             arg="x.grad: none yet → [ 0., 4., 8., 12.]", timeout=30_000)
         assert not error_outputs(page)
         page.screenshot(path=str(output_dir / "stepper.png"), full_page=True)
+        readme_picture(page, "stepper", stepper.locator(".autogradviz-stepper-text").inner_text())
