@@ -7,6 +7,8 @@ step-through widget consumes the very same generator, so it shows exactly what t
 """
 from __future__ import annotations
 
+import contextlib
+import gc
 import heapq
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -40,9 +42,16 @@ class Step:
     grad_after: Any = None
 
 
+_TENSOR: tuple = ()
+
+
 def _tensor():
-    from ..tensor import Tensor, _make
-    return Tensor, _make
+    """(Tensor, _make), imported on first use (the tensor module imports the engine)."""
+    global _TENSOR
+    if not _TENSOR:
+        from ..tensor import Tensor, _make
+        _TENSOR = (Tensor, _make)
+    return _TENSOR
 
 
 def _as_tensor_grad(g, dtype):
@@ -170,11 +179,20 @@ def backward_steps(outputs: Sequence, grad_outputs: Sequence | None = None, *,
     # by the caller, hook results, and arrays already stored in another leaf.
     shared = {id(g) for _, g in roots}
     index = 0
-    while ready:
-        node = heapq.heappop(ready).node
+    plain = not create_graph and capture is None
+    # The one node that the last step made ready while the queue was empty: the queue would give
+    # it back at once, so it runs next without going through the heap (a chain never uses it).
+    following = None
+    while True:
+        if following is not None:
+            node, following = following, None
+        elif ready:
+            node = heapq.heappop(ready).node
+        else:
+            break
         grad = buffers.pop(node, None)
-        if (not create_graph and grad is not None and node.__class__.op is not None
-                and node._pre_hooks is None and node._hooks is None and capture is None):
+        if (plain and grad is not None and node.__class__.op is not None and node._pre_hooks is None
+                and node._hooks is None):
             # The common case: a built-in rule on NumPy arrays; nothing is recorded, no mode switch.
             grads_in = node.apply(grad, False)
             step = Step(index, node, _copy(grad), tuple([_copy(g) for g in grads_in])) if report else None
@@ -194,17 +212,34 @@ def backward_steps(outputs: Sequence, grad_outputs: Sequence | None = None, *,
             index += 1
             yield step
         nrs = node._nrs
+        made_ready = None  # the first node this step made ready, until a second one comes
         for i, (nxt, g) in enumerate(zip(node._fns, grads_in)):
             if nxt is None:
                 continue
             if g is not None:
                 if nrs is None:
-                    buffers[nxt] = _add(buffers.get(nxt), g)
+                    before = buffers.get(nxt)
+                    buffers[nxt] = g if before is None else before + g
                 else:
                     _send(buffers, nxt, nrs[i], g)
-            deps[nxt] -= 1
-            if deps[nxt] == 0:
-                heapq.heappush(ready, _Ready(nxt))
+            left = deps[nxt] - 1
+            deps[nxt] = left
+            if left == 0:
+                if made_ready is None:
+                    made_ready = nxt
+                else:  # several: all go through the queue, in the order they became ready
+                    if made_ready is not _SEVERAL:
+                        heapq.heappush(ready, _Ready(made_ready))
+                        made_ready = _SEVERAL
+                    heapq.heappush(ready, _Ready(nxt))
+        if made_ready is not None and made_ready is not _SEVERAL:
+            if ready:
+                heapq.heappush(ready, _Ready(made_ready))
+            else:
+                following = made_ready
+
+
+_SEVERAL = object()
 
 
 class _Ready:
@@ -320,6 +355,20 @@ def _owned(grad, dtype, shared) -> np.ndarray:
     return np.array(grad, dtype=dtype, copy=True)
 
 
+@contextlib.contextmanager
+def _collector_paused():
+    """Python's cyclic garbage collector off while a backward pass runs: every pass of it would walk
+    the whole live graph (the objects a backward pass makes are freed by reference counting)."""
+    enabled = gc.isenabled()
+    if enabled:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 @raised_in_callers_code
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None) -> None:
     """Compute the gradient of ``tensors`` and accumulate it into the leaves' ``.grad``."""
@@ -336,9 +385,10 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
             if g is not None:
                 t._grad = g if t._grad is None else t._grad + g
         return
-    for _ in backward_steps(list(tensors), list(grad_tensors), retain_graph=retain_graph,
-                            create_graph=create_graph, report=False):
-        pass
+    with _collector_paused():
+        for _ in backward_steps(list(tensors), list(grad_tensors), retain_graph=retain_graph,
+                                create_graph=create_graph, report=False):
+            pass
 
 
 @raised_in_callers_code
@@ -363,9 +413,10 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
             raise RuntimeError("One of the differentiated Tensors does not require grad")
         nodes.append(edge(t))
     capture = {n: None for n, _ in nodes if n is not None}
-    for _ in backward_steps(outputs, grad_outputs, retain_graph=retain_graph,
-                            create_graph=create_graph, accumulate=False, capture=capture, report=False):
-        pass
+    with _collector_paused():
+        for _ in backward_steps(outputs, grad_outputs, retain_graph=retain_graph,
+                                create_graph=create_graph, accumulate=False, capture=capture, report=False):
+            pass
     results = []
     for index, (t, (n, nr)) in enumerate(zip(inputs_tuple, nodes)):
         g = capture.get(n)

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
+import numpy as np
+
 from .. import _grad_mode
 from .._tensor_meta import version_error
 from .xp import NUMPY, TENSOR, Context, fit_grad
@@ -195,10 +197,11 @@ class OpNode(Node):
             self._out = None
         constants = self._constants
         if constants:
-            kept = tuple((i, c) for i, c in constants
-                         if not hasattr(c, "_data") or c._data.size <= _KEEP_AFTER_RELEASE)
-            if len(kept) != len(constants):
-                self._constants = kept
+            for _, c in constants:
+                if c.__class__ is not float and hasattr(c, "_data") and c._data.size > _KEEP_AFTER_RELEASE:
+                    self._constants = tuple((i, c) for i, c in constants
+                                            if not hasattr(c, "_data") or c._data.size <= _KEEP_AFTER_RELEASE)
+                    break
 
     @property
     def saved_tensors(self):
@@ -235,9 +238,20 @@ class OpNode(Node):
         """Gradients for each input, given the gradient of the output (None where not needed)."""
         if self._freed:
             raise RuntimeError(SECOND_BACKWARD)
-        if self._versions or self._out_vc is not None:
+        versions = self._versions
+        if versions:
+            if len(versions) == 1 and self._out_vc is None:  # one saved tensor: checked here
+                i, v = versions[0]
+                t = self._saved[i]
+                if t._vc[0] != v or (t._grad_fn is None and not t._requires_grad and i < len(self._fns) and self._fns[i] is not None
+                                     and self._fns[i].__class__ is not AccumulateGrad):
+                    self._check_versions()   # raises PyTorch's error
+            else:
+                self._check_versions()
+        elif self._out_vc is not None:
             self._check_versions()
         op = self.op
+        fns = self._fns
         if create_graph:
             xp = TENSOR
             saved = self._saved
@@ -247,14 +261,34 @@ class OpNode(Node):
                 out = _make(self._out, self._out_dtype, self)
         else:
             xp = NUMPY
-            saved = tuple([getattr(s, "_data", s) for s in self._saved]) if self._saved else ()
+            saved = self._saved
+            if saved:
+                if len(saved) == 1:
+                    saved = (getattr(saved[0], "_data", saved[0]),)
+                elif len(saved) == 2:
+                    a, b = saved
+                    saved = (getattr(a, "_data", a), getattr(b, "_data", b))
+                else:
+                    saved = tuple([getattr(s, "_data", s) for s in saved])
+            else:
+                saved = ()
             out = self._out
-        shapes = self._shapes or (self._out_shape,) * len(self._fns)
+        shapes = self._shapes
         dtypes = self._dtypes
-        ctx = Context(saved, out, shapes, self._params, self._aux)
+        ctx = Context(saved, out, shapes or (self._out_shape,) * len(fns), self._params, self._aux)
         vjps = op.vjps
+        if len(fns) == 1 and not op.variadic:  # one input (exp, log, sum, ...): no loop
+            if fns[0] is None:
+                return (None,)
+            g = vjps[0](xp, grad, ctx)
+            shape = shapes[0] if shapes else self._out_shape
+            dtype = dtypes[0] if dtypes else self._out_dtype
+            if xp is NUMPY and g.__class__ is np.ndarray and g.shape == shape and g.dtype is dtype.np:
+                return (g,)
+            return (fit_grad(g, shape, dtype, xp),)
+        shapes = ctx.shapes
         grads = []
-        for i, nxt in enumerate(self._fns):
+        for i, nxt in enumerate(fns):
             if nxt is None:
                 grads.append(None)
                 continue

@@ -15,19 +15,14 @@ class Context:
     """What a backward rule may read: saved inputs (``a``, ``b``, ``inputs``), the output, the
     input shapes, the op's parameters (as attributes) and any auxiliary forward result."""
 
-    __slots__ = ("inputs", "out", "shapes", "params", "aux", "position")
+    __slots__ = ("inputs", "out", "shapes", "params", "aux", "position", "a", "b")
 
     def __init__(self, inputs, out, shapes, params, aux):
         self.inputs, self.out, self.shapes, self.params, self.aux = inputs, out, shapes, params, aux
         self.position = 0  # which input a variadic rule (cat, stack) is computing
-
-    @property
-    def a(self):
-        return self.inputs[0]
-
-    @property
-    def b(self):
-        return self.inputs[1]
+        n = len(inputs) if inputs else 0   # the first two inputs by name: rules read them most
+        self.a = inputs[0] if n else None
+        self.b = inputs[1] if n > 1 else None
 
     @property
     def shape(self):

@@ -149,6 +149,24 @@ def install_methods(Tensor) -> None:
     for name, fn in methods.items():
         setattr(Tensor, name, _operator(fn) if name in binary_operators else fn)
 
+    def _arithmetic(op, fn, params=None):
+        """A binary operator bound straight to ``apply`` for the operands of a chain of ops (a tensor,
+        a Python float or int); anything else goes through ``fn`` as above (same result, more checks)."""
+        def method(self, other):
+            if isinstance(other, Tensor) or other.__class__ is float or other.__class__ is int:
+                return apply(op, (self, other), params)
+            if not isinstance(other, operand_types):
+                return NotImplemented
+            return fn(self, other)
+        method.__name__ = fn.__name__
+        method.__doc__ = fn.__doc__
+        return method
+
+    for name, op, params in (("__add__", E.ADD, None), ("__radd__", E.ADD, E._REFLECTED), ("__sub__", E.SUB, None),
+                             ("__mul__", E.MUL, None), ("__rmul__", E.MUL, E._REFLECTED),
+                             ("__truediv__", E.DIV, None)):
+        setattr(Tensor, name, _arithmetic(op, methods[name], params))
+
     Tensor.T = property(lambda self: S.permute(self, *reversed(range(self.ndim))) if self.ndim >= 2 else self)
     Tensor.mT = property(lambda self: S.transpose(self, -2, -1))
 

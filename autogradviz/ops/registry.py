@@ -40,7 +40,7 @@ import numpy as np
 from .. import _dtype as D
 from .._grad_mode import _state
 from .._tensor_meta import view_rebase_message
-from ..autograd.node import accumulator, edge, new_node, node_class
+from ..autograd.node import _sequence, accumulator, edge, node_class
 from ..tensor import Tensor, _make
 from . import template as T
 
@@ -105,9 +105,12 @@ class OpDef:
     module: str = field(default="", repr=False)   # the module that defines it (and its functions)
     _node_cls: type | None = field(default=None, repr=False)
     _saving: dict = field(default_factory=dict, repr=False)   # what a call saves, by inputs needing grad
+    _plain: bool = field(default=False, repr=False)
     extra: dict = field(default_factory=dict)
 
     def __post_init__(self):
+        # ``apply``'s fast path: no check, no auxiliary result, no view, the computed dtype as output
+        self._plain = self.check is None and not self.aux and not self.view and self.output is None
         # The node class of an op with one fixed grad_fn name is made once, here.
         self._node_cls = node_class(self, self.backward) if isinstance(self.backward, str) and self.vjps else None
         if self.name in REGISTRY:
@@ -244,6 +247,62 @@ def apply(op: OpDef, args: tuple, params: dict | None = None, out_dtype: D.dtype
     """Run ``op`` on tensors and numbers; record a node when grad mode is on and an input needs it."""
     if params is None:
         params = _NO_PARAMS
+    datas = None
+    if op._plain and out_dtype is None:
+        # The common call: one or two floating tensors of one dtype, or a tensor and a Python
+        # number (which the tensor's dtype absorbs): no dtype resolution, no casts.
+        a = args[0]
+        if isinstance(a, Tensor):
+            dtype = a._dtype
+            if dtype.is_floating_point:
+                n = len(args)
+                if n == 1:
+                    datas = (a._data,)
+                elif n == 2:
+                    b = args[1]
+                    if isinstance(b, Tensor):
+                        if b._dtype is dtype:
+                            datas = (a._data, b._data)
+                    elif b.__class__ is float or b.__class__ is int:
+                        datas = (a._data, b)
+    if datas is not None:
+        try:
+            result = op.forward(*datas, **params) if params else op.forward(*datas)
+        except ValueError as exc:
+            if "broadcast" in str(exc) and len(datas) >= 2:
+                raise broadcast_error([np.shape(x) for x in datas]) from None
+            raise
+        if result.__class__ is not np.ndarray:
+            result = np.asarray(result)   # a 0-d result comes back as a NumPy scalar
+        npd = dtype.np
+        if result.dtype is not npd and result.dtype != npd:
+            result = result.astype(npd)
+        out = object.__new__(Tensor)
+        out._data = result
+        out._dtype = dtype
+        out._requires_grad = False
+        out._grad = out._vc = out._meta = out._grad_fn = None
+        if op.vjps and getattr(_state, "enabled", True):
+            plain = op._node_cls is not None and not op.variadic
+            needs_grad = False
+            for a in args:
+                if isinstance(a, Tensor):
+                    meta = a._meta
+                    if meta is None:
+                        if a._grad_fn is not None or a._requires_grad:
+                            needs_grad = True
+                    elif meta.base is not None or meta.output_nr is not None:
+                        plain = False
+                        if a.requires_grad:
+                            needs_grad = True
+                    elif a._grad_fn is not None or a._requires_grad:
+                        needs_grad = True
+            if needs_grad:
+                node = out._grad_fn = (_record_plain(op, args, params, result, dtype) if plain
+                                       else _record(op, args, datas, params, result, dtype, None))
+                if node._out_vc is not None:  # the output is saved: version-checked like an input
+                    out._vc = node._out_vc
+        return out
     compute_dtype = _result_dtype(op, args)
     npd = compute_dtype.np
     if out_dtype is None:
@@ -285,12 +344,100 @@ def apply(op: OpDef, args: tuple, params: dict | None = None, out_dtype: D.dtype
     return (out, aux) if op.aux else out
 
 
+def _edge_plain(a):
+    """The node a gradient for ``a`` goes to (its grad_fn, else its AccumulateGrad), or None, for a
+    tensor that is neither a view nor one output of several."""
+    fn = a._grad_fn
+    if fn is not None:
+        return fn
+    if not a._requires_grad:
+        return None
+    meta = a._meta
+    if meta is not None and meta.accumulator is not None:
+        fn = meta.accumulator()
+        if fn is not None:
+            return fn
+    return accumulator(a)
+
+
+def _record_plain(op, args, params, result, dtype):
+    """``_record`` for the calls of ``apply``'s fast path (one or two operands of one dtype, no view
+    among them, an op with one node class): the same node, made with fewer steps."""
+    node = object.__new__(op._node_cls)
+    node._seq = next(_sequence)
+    node._pre_hooks = node._hooks = node._nrs = node.metadata = node._aux = None
+    node._freed = False
+    vjps = op.vjps
+    out_shape = result.shape
+    a = args[0]
+    fa = _edge_plain(a) if vjps[0] is not None else None
+    if len(args) == 1:
+        node._fns = (fa,)
+        needed = 0 if fa is None else 1
+        node._constants = ((0, a),) if fa is None else None
+        node._shapes = None if a._data.shape == out_shape else (a._data.shape,)
+    else:
+        b = args[1]
+        if b.__class__ is float or b.__class__ is int:
+            fb = None
+            node._shapes = None if a._data.shape == out_shape else (a._data.shape, ())
+        else:
+            fb = _edge_plain(b) if vjps[1] is not None else None
+            sa, sb = a._data.shape, b._data.shape
+            node._shapes = None if sa == out_shape and sb == out_shape else (sa, sb)
+        node._fns = (fa, fb)
+        if fa is None:
+            needed = 0 if fb is None else 2
+            node._constants = ((0, a), (1, b)) if fb is None else ((0, a),)
+        else:
+            needed = 1 if fb is None else 3
+            node._constants = ((1, b),) if fb is None else None
+    if op.reads is not None:  # keep only what the rules of the inputs that need grad read
+        found = op._saving.get(needed)
+        saves, save_out = found if found is not None else _what_to_save(op, needed)
+    else:
+        saves, save_out = op.saves, op.save_out
+    if saves:
+        saved = [None] * len(args)
+        versions = []
+        for i in saves:
+            s = args[i]
+            saved[i] = s
+            if s.__class__ is not float and s.__class__ is not int:
+                vc = s._vc
+                if vc is None:
+                    vc = s._vc = [0]
+                versions.append((i, vc[0]))
+        node._saved = tuple(saved)
+        node._versions = tuple(versions) if versions else ()
+    else:
+        node._saved = None
+        node._versions = ()
+    if save_out:
+        node._out_vc = [0]
+        node._out_version = 0
+    else:
+        node._out_vc = node._out_version = None
+    node._params = params
+    node._out_shape = out_shape
+    node._dtypes = None
+    node._out = result
+    node._out_dtype = dtype
+    return node
+
+
 def _record(op, args, datas, params, result, out_dtype, aux):
     """Make the graph node for one recorded op call (few allocations: this is the hot path)."""
-    backward = op.backward
-    node = new_node(op._node_cls if op._node_cls is not None else
-                    node_class(op, backward if backward.__class__ is str
-                               else backward([np.ndim(x) for x in datas], params)))
+    cls = op._node_cls
+    if cls is None:
+        backward = op.backward
+        cls = node_class(op, backward if backward.__class__ is str
+                         else backward([np.ndim(x) for x in datas], params))
+    node = object.__new__(cls)
+    node._seq = next(_sequence)
+    node._pre_hooks = node._hooks = node._nrs = node.metadata = None
+    node._aux = aux
+    node._freed = False
     fns = []
     nrs = None
     constants = None
@@ -305,12 +452,22 @@ def _record(op, args, datas, params, result, out_dtype, aux):
             if a._dtype is not out_dtype:
                 same_dtypes = False
             meta = a._meta
-            if (a._grad_fn is not None or a._requires_grad or (meta is not None and meta.base is not None
-                                                                and meta.base.requires_grad)) \
-                    and (variadic or vjps[i] is not None):
-                if meta is None:  # the common case: no view, no output number
+            if meta is None:  # the common case: no view, no output number, no AccumulateGrad yet
+                if (a._grad_fn is not None or a._requires_grad) and (variadic or vjps[i] is not None):
                     fn = a._grad_fn
                     fns.append(fn if fn is not None else accumulator(a))
+                    needed |= 1 << i
+                    continue
+            elif (a._grad_fn is not None or a._requires_grad or (meta.base is not None and meta.base.requires_grad)) \
+                    and (variadic or vjps[i] is not None):
+                if meta.base is None and meta.output_nr is None:  # a leaf that has its AccumulateGrad
+                    fn = a._grad_fn
+                    if fn is None:
+                        ref = meta.accumulator
+                        fn = ref() if ref is not None else None
+                        if fn is None:
+                            fn = accumulator(a)
+                    fns.append(fn)
                     needed |= 1 << i
                     continue
                 fn, nr = edge(a)  # a view's grad_fn is made again (or refused) here, as in PyTorch
@@ -324,13 +481,13 @@ def _record(op, args, datas, params, result, out_dtype, aux):
                     continue
         fns.append(None)
         if constants is None:
-            constants = []
-        constants.append((i, a))
+            constants = [(i, a)]
+        else:
+            constants.append((i, a))
     node._fns = tuple(fns)
     if nrs is not None:
         node._nrs = tuple(nrs)
-    if constants:
-        node._constants = tuple(constants)
+    node._constants = tuple(constants) if constants else None
     save_out = op.save_out
     saves = op.saves
     if op.reads is not None:  # keep only what the rules of the inputs that need grad read
@@ -348,20 +505,21 @@ def _record(op, args, datas, params, result, out_dtype, aux):
                     vc = a._vc = [0]
                 versions.append((i, vc[0]))
         node._saved = tuple(saved)
-        node._versions = tuple(versions)
+        node._versions = tuple(versions) if versions else ()
     else:
         node._saved = None
         node._versions = ()
     if save_out:
         node._out_vc = [0]
         node._out_version = 0
+    else:
+        node._out_vc = node._out_version = None
     node._params = params
     node._out_shape = out_shape
     node._shapes = None if same_shapes else tuple([x.shape if x.__class__ is np.ndarray else () for x in datas])
     node._dtypes = None if same_dtypes else tuple([a._dtype if isinstance(a, Tensor) else out_dtype for a in args])
     node._out = result
     node._out_dtype = out_dtype
-    node._aux = aux
     return node
 
 

@@ -1,0 +1,157 @@
+"""The engine's fast paths change nothing but speed: backward visits nodes in the ready queue's
+order even where it skips the queue (a chain), the garbage collector is paused only while a
+backward pass runs, and apply's fast path builds the same nodes as its general path."""
+from __future__ import annotations
+
+import gc
+import heapq
+import random
+
+import numpy as np
+import pytest
+
+import autogradviz as torch
+from autogradviz.autograd import backward_steps
+from autogradviz.autograd.engine import _Ready
+from autogradviz.ops import elementwise as E
+from autogradviz.ops.registry import _record, apply
+
+
+def _queue_order(out) -> list:
+    """The nodes in the order a plain ready queue (a heap of every ready node) gives them."""
+    root = out.grad_fn
+    deps: dict = {}
+    stack, seen = [root], {root}
+    while stack:
+        for nxt in stack.pop()._fns:
+            if nxt is None:
+                continue
+            deps[nxt] = deps.get(nxt, 0) + 1
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    ready, order = [_Ready(root)], []
+    while ready:
+        node = heapq.heappop(ready).node
+        order.append(node)
+        for nxt in node._fns:
+            if nxt is None:
+                continue
+            deps[nxt] -= 1
+            if deps[nxt] == 0:
+                heapq.heappush(ready, _Ready(nxt))
+    return order
+
+
+def _random_graph(seed: int):
+    """Chains, branches that meet again, leaves used several times, a number now and then."""
+    rng = random.Random(seed)
+    leaves = [torch.tensor([0.5 + k, 1.5 - k], requires_grad=True) for k in range(rng.randint(1, 4))]
+    values = list(leaves)
+    for _ in range(rng.randint(5, 40)):
+        kind = rng.random()
+        a = rng.choice(values[-4:]) if rng.random() < 0.8 else rng.choice(values)
+        if kind < 0.3:
+            v = a * rng.choice(values)
+        elif kind < 0.5:
+            v = a + rng.choice(values)
+        elif kind < 0.7:
+            v = a.sin()
+        elif kind < 0.85:
+            v = a * 0.5
+        else:
+            v = torch.cat([a, rng.choice(values)])[:2]
+        values.append(v)
+    out = values[-1]
+    for v in rng.sample(values[len(leaves):], min(3, len(values) - len(leaves))):
+        out = out + v   # branches that meet again
+    return out.sum(), leaves
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_backward_visits_nodes_in_the_ready_queues_order(seed):
+    out, _ = _random_graph(seed)
+    steps = [s.node for s in backward_steps([out], retain_graph=True, accumulate=False)]
+    assert steps == _queue_order(out)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_backward_gives_the_gradients_the_stepper_reports(seed):
+    out, leaves = _random_graph(seed)
+    reported = {}
+    for s in backward_steps([out], retain_graph=True, accumulate=False):
+        if s.leaf is not None:
+            reported[id(s.leaf)] = s.grad_after
+    out.backward()
+    for x in leaves:
+        if x.grad is not None:
+            np.testing.assert_array_equal(x.grad.numpy(), reported[id(x)])
+
+
+def test_a_chain_runs_hooks_retain_grad_and_version_checks_in_order():
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    seen = []
+    y = x * 2.0
+    y.retain_grad()
+    y.register_hook(lambda g: seen.append(("y", g.tolist())) or g * 10)
+    z = y.exp()
+    z.grad_fn.register_prehook(lambda gs: seen.append(("exp pre", [g.tolist() for g in gs])))
+    z.grad_fn.register_hook(lambda gi, go: seen.append(("exp post", len(gi))))
+    z.sum().backward()
+    assert [s[0] for s in seen] == ["exp pre", "exp post", "y"]
+    np.testing.assert_allclose(y.grad.numpy(), 10 * np.exp([2.0, 4.0]), rtol=1e-6)
+    np.testing.assert_allclose(x.grad.numpy(), 20 * np.exp([2.0, 4.0]), rtol=1e-6)
+    w = torch.tensor([1.0, 2.0], requires_grad=True)
+    v = w * 1.0
+    u = v.exp()
+    u.add_(1)   # exp saved its output: the chain's backward must refuse it
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        u.sum().backward()
+
+
+def test_the_garbage_collector_is_paused_only_while_backward_runs():
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    during = []
+    y = x * 3.0
+    y.register_hook(lambda g: during.append(gc.isenabled()))
+    assert gc.isenabled()
+    y.sum().backward()
+    torch.autograd.grad((x * 3.0).sum(), x)
+    assert during == [False] and gc.isenabled()
+
+    def fail(g):
+        raise ValueError("from a hook")
+    z = x * 2.0
+    z.register_hook(fail)
+    with pytest.raises(ValueError, match="from a hook"):
+        z.sum().backward()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        (x * 2.0).sum().backward()
+        assert not gc.isenabled()   # a caller's own pause is left alone
+    finally:
+        gc.enable()
+
+
+_FIELDS = ("_fns", "_nrs", "_saved", "_versions", "_params", "_shapes", "_dtypes", "_out_dtype", "_out_shape",
+           "_constants", "_aux", "_freed", "_pre_hooks", "_hooks", "metadata")
+
+
+@pytest.mark.parametrize("case", ["tensor*tensor", "tensor*number", "number needs no grad", "broadcast", "exp",
+                                  "log", "leaf twice", "0-d", "float64"])
+def test_applys_fast_path_builds_the_node_the_general_path_builds(case):
+    x = torch.tensor([0.5, 2.0], requires_grad=True)
+    c = torch.tensor([3.0, 4.0])
+    op, args = {"tensor*tensor": (E.MUL, (x * 1.0, c)), "tensor*number": (E.MUL, (x, 1.5)),
+                "number needs no grad": (E.ADD, (c, x)), "broadcast": (E.MUL, (x, torch.tensor([[1.0], [2.0]]))),
+                "exp": (E.EXP, (x * 1.0,)), "log": (E.LOG, (x,)), "leaf twice": (E.MUL, (x, x)),
+                "0-d": (E.MUL, (torch.tensor(1.5, requires_grad=True), 2)),
+                "float64": (E.MUL, (x.double(), torch.tensor([1.0, 2.0], dtype=torch.float64)))}[case]
+    fast = apply(op, args)
+    datas = [a._data if isinstance(a, torch.Tensor) else a for a in args]
+    general = _record(op, args, datas, {}, fast._data, fast.dtype, None)
+    for name in _FIELDS:
+        assert getattr(fast.grad_fn, name) == getattr(general, name), name
+    assert type(fast.grad_fn) is type(general)
+    assert (fast.grad_fn._out_vc is None) == (general._out_vc is None)
