@@ -453,6 +453,11 @@ case("gelu_tanh", lambda a: torch.nn.functional.gelu(a, approximate="tanh"), (2,
 case("silu", lambda a: torch.nn.functional.silu(a), (2, 3))
 case("leaky_relu", lambda a: torch.nn.functional.leaky_relu(a, 0.2), Away((2, 3)))
 case("elu", lambda a: torch.nn.functional.elu(a, alpha=0.7), Away((2, 3)))
+# their gradients are ops too (leaky_relu_backward, elu_backward): squared, so the gradient depends on a
+case("leaky_relu_squared", lambda a: torch.nn.functional.leaky_relu(a, 0.2) ** 2, Away((2, 3)))
+case("elu_squared", lambda a: torch.nn.functional.elu(a, alpha=0.7) ** 2, Away((2, 3)))
+case("leaky_relu_in_place", lambda a: torch.nn.functional.leaky_relu_(a * 1, 0.2) ** 2, Away((2, 3)))
+case("elu_in_place", lambda a: torch.nn.functional.elu_(a * 1, alpha=0.7) ** 2, Away((2, 3)))
 case("softplus", lambda a: torch.nn.functional.softplus(a * 5, beta=2.0, threshold=6.0), Away((2, 3)))
 
 # Matrices and rearranging (ops/matrix.py, ops/rearrange.py)

@@ -42,6 +42,7 @@ __all__ = [
     "cross_entropy",
     "dropout",
     "elu",
+    "elu_",
     "embedding",
     "gelu",
     "huber_loss",
@@ -49,6 +50,7 @@ __all__ = [
     "l1_loss",
     "layer_norm",
     "leaky_relu",
+    "leaky_relu_",
     "linear",
     "log_softmax",
     "max_pool2d",
@@ -110,13 +112,23 @@ def silu(input: Tensor, inplace: bool = False) -> Tensor:
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
-    """x where x > 0, else negative_slope·x."""
-    return _maybe_inplace(input, inplace, _nonlinear.leaky_relu, negative_slope)
+    """x where x > 0, else negative_slope·x (``inplace=True``: ``leaky_relu_``)."""
+    return _nonlinear.leaky_relu_(input, negative_slope) if inplace else _nonlinear.leaky_relu(input, negative_slope)
+
+
+def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
+    """``leaky_relu`` written into ``input``."""
+    return _nonlinear.leaky_relu_(input, negative_slope)
 
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
-    """x where x > 0, else alpha·(exp(x) − 1)."""
-    return _maybe_inplace(input, inplace, _nonlinear.elu, alpha)
+    """x where x > 0, else alpha·(exp(x) − 1) (``inplace=True``: ``elu_``)."""
+    return _nonlinear.elu_(input, alpha) if inplace else _nonlinear.elu(input, alpha)
+
+
+def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    """``elu`` written into ``input``."""
+    return _nonlinear.elu_(input, alpha)
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:

@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from .registry import OpDef, apply
+from .registry import OpDef, apply, apply_inplace
 from .special import _erf_forward
 
 _SQRT_HALF = math.sqrt(0.5)
@@ -59,20 +59,116 @@ SILU = OpDef("silu", "SiluBackward0",
              forward=lambda a: a / (1 + np.exp(-a)),
              vjps=(lambda xp, g, c: g * _sigmoid(c.a, xp) * (1 + c.a * (1 - _sigmoid(c.a, xp))),),
              saves=(0,), dtype="same", check=_floats_only("silu_cpu"))
+# leaky_relu and elu: their gradients are ops of their own (PyTorch's leaky_relu_backward and
+# elu_backward), so that under create_graph the gradient stays in the graph of the input too and
+# second (and third) derivatives come out as in PyTorch. The in-place forms save the result, not
+# the input (LeakyReluBackward1, EluBackward1), and refuse a negative slope or alpha there, which
+# would make the input impossible to tell from the result.
+_INPLACE_NEGATIVE = ("In-place {what} backward calculation is triggered with a negative slope which is not "
+                     "supported. This is caused by calling in-place forward function with a negative slope, please "
+                     "call out-of-place version instead.")
+
+
+def _leaky_relu_backward_forward(g, a, negative_slope):
+    return np.where(a > 0, g, g * negative_slope)
+
+
+def _leaky_relu_backward(xp, g, self_or_result, negative_slope):
+    """g where the input (or, in place, the result) is positive, else negative_slope·g."""
+    if isinstance(g, np.ndarray):
+        return _leaky_relu_backward_forward(g, self_or_result, negative_slope)
+    return apply(LEAKY_RELU_BACKWARD, (g, self_or_result), {"negative_slope": negative_slope})
+
+
+def _leaky_relu_result_grad(xp, g, c):
+    if c.negative_slope < 0:
+        raise RuntimeError(_INPLACE_NEGATIVE.format(what="leakyReLu") + " File an issue at "
+                           "https://github.com/pytorch/pytorch if you do require supporting in-place leakRelu "
+                           "backward calculation with negative slope")
+    return _leaky_relu_backward(xp, g, c.out, c.negative_slope)
+
+
+def _zeros(xp, g, c):
+    """No gradient flows to what only chose the branch (a zero of the gradient's shape)."""
+    return np.zeros_like(g) if isinstance(g, np.ndarray) else xp.zeros_like(g)
+
+
+LEAKY_RELU_BACKWARD = OpDef("leaky_relu_backward", "LeakyReluBackwardBackward0",
+                            inputs=("grad_output", "self"),
+                            expression="leaky_relu_backward({grad_output}, {self}, {negative_slope})",
+                            rules=("∂{out}/∂{grad_output} = 1 where {self} > 0, else {negative_slope}",
+                                   "∂{out}/∂{self} = 0"),
+                            sends=("{grad} where {self} > 0, else {negative_slope} × {grad}",),
+                            forward=_leaky_relu_backward_forward, saves=(1,), dtype="same",
+                            vjps=(lambda xp, g, c: _leaky_relu_backward(xp, g, c.b, c.negative_slope), _zeros))
 LEAKY_RELU = OpDef("leaky_relu", "LeakyReluBackward0",
                    inputs=("input",), expression="leaky_relu({input}, {negative_slope})",
                    rules=("∂{out}/∂{input} = 1 where {input} > 0, else {negative_slope}",),
                    sends=("{grad} where {input} > 0, else {negative_slope} × {grad}",),
                    forward=lambda a, negative_slope: np.where(a > 0, a, a * negative_slope),
-                   vjps=(lambda xp, g, c: xp.where(c.a > 0, g, g * c.negative_slope),),
+                   vjps=(lambda xp, g, c: _leaky_relu_backward(xp, g, c.a, c.negative_slope),),
                    saves=(0,), dtype="same", check=_floats_only("leaky_relu_cpu"))
+LEAKY_RELU_INPLACE = OpDef("leaky_relu_", "LeakyReluBackward1",
+                           inputs=("input",), expression="leaky_relu_({input}, {negative_slope})",
+                           rules=("∂{out}/∂{input} = 1 where {out} > 0, else {negative_slope}",),
+                           sends=("{grad} where {out} > 0, else {negative_slope} × {grad}",),
+                           forward=lambda a, negative_slope: np.where(a > 0, a, a * negative_slope),
+                           vjps=(_leaky_relu_result_grad,), save_out=True, dtype="same",
+                           check=_floats_only("leaky_relu_cpu"))
+
+
+def _elu_backward_forward(g, x, alpha, is_result=False):
+    if is_result:   # x is elu's result: alpha·exp(input) = result + alpha where it is not positive
+        return np.where(x > 0, g, g * (x + alpha))
+    return np.where(x > 0, g, g * alpha * np.exp(np.minimum(x, 0)))
+
+
+def _elu_backward(xp, g, self_or_result, alpha, is_result=False):
+    """g where the input (or result) is positive, else g·alpha·exp(input) (g·(result + alpha))."""
+    if isinstance(g, np.ndarray):
+        return _elu_backward_forward(g, self_or_result, alpha, is_result)
+    params = {"alpha": alpha, "is_result": True} if is_result else {"alpha": alpha}
+    return apply(ELU_BACKWARD, (g, self_or_result), params)
+
+
+def _elu_backward_self_grad(xp, gg, c):
+    """How elu_backward(g, x) moves with x: gg·g·alpha·exp(x) where x ≤ 0 (gg·g on the result)."""
+    g, x = c.a, c.b
+    if c.params.get("is_result"):
+        return xp.where(x > 0, 0.0, gg * g)
+    return xp.where(x > 0, 0.0, gg * g * c.alpha * xp.exp(x))
+
+
+def _elu_result_grad(xp, g, c):
+    if c.alpha < 0:
+        raise RuntimeError(_INPLACE_NEGATIVE.format(what="elu"))
+    return _elu_backward(xp, g, c.out, c.alpha, is_result=True)
+
+
+ELU_BACKWARD = OpDef("elu_backward", "EluBackwardBackward0",
+                     inputs=("grad_output", "self_or_result"),
+                     expression="elu_backward({grad_output}, {self_or_result}, {alpha})",
+                     rules=("∂{out}/∂{grad_output} = 1 where {self_or_result} > 0, else {alpha} × exp({self_or_result})",
+                            "∂{out}/∂{self_or_result} = 0 where {self_or_result} > 0, "
+                            "else {grad_output} × {alpha} × exp({self_or_result})"),
+                     sends=("{grad} where {self_or_result} > 0, else {grad} × {alpha} × exp({self_or_result})",
+                            "0 where {self_or_result} > 0, else {grad} × {grad_output} × {alpha} × exp({self_or_result})"),
+                     forward=_elu_backward_forward, saves=(0, 1), dtype="same",
+                     vjps=(lambda xp, g, c: _elu_backward(xp, g, c.b, c.alpha, c.params.get("is_result", False)),
+                           _elu_backward_self_grad))
 ELU = OpDef("elu", "EluBackward0",
             inputs=("input",), expression="elu({input}, {alpha})",
             rules=("∂{out}/∂{input} = 1 where {input} > 0, else {alpha} × exp({input})",),
             sends=("{grad} where {input} > 0, else {grad} × {alpha} × exp({input})",),
             forward=lambda a, alpha: np.where(a > 0, a, alpha * np.expm1(np.minimum(a, 0))),
-            vjps=(lambda xp, g, c: xp.where(c.a > 0, g, g * c.alpha * xp.exp(c.a)),),
+            vjps=(lambda xp, g, c: _elu_backward(xp, g, c.a, c.alpha),),
             saves=(0,), dtype="same", check=_floats_only("elu_cpu"))
+ELU_INPLACE = OpDef("elu_", "EluBackward1",
+                    inputs=("input",), expression="elu_({input}, {alpha})",
+                    rules=("∂{out}/∂{input} = 1 where {out} > 0, else {out} + {alpha}",),
+                    sends=("{grad} where {out} > 0, else {grad} × ({out} + {alpha})",),
+                    forward=lambda a, alpha: np.where(a > 0, a, alpha * np.expm1(np.minimum(a, 0))),
+                    vjps=(_elu_result_grad,), save_out=True, dtype="same", check=_floats_only("elu_cpu"))
 SOFTPLUS = OpDef("softplus", "SoftplusBackward0",
                  inputs=("input",), expression="softplus({input})",
                  rules=("∂{out}/∂{input} = sigmoid({beta} × {input}), 1 where {beta} × {input} > {threshold}",),
@@ -103,6 +199,16 @@ def leaky_relu(input, negative_slope: float = 0.01):
 def elu(input, alpha: float = 1.0):
     """x where x > 0, else alpha·(exp(x) − 1)."""
     return apply(ELU, (input,), {"alpha": alpha})
+
+
+def leaky_relu_(input, negative_slope: float = 0.01):
+    """``leaky_relu`` written into ``input`` (its node, LeakyReluBackward1, keeps the result)."""
+    return apply_inplace(input, lambda x: apply(LEAKY_RELU_INPLACE, (x,), {"negative_slope": negative_slope}))
+
+
+def elu_(input, alpha: float = 1.0):
+    """``elu`` written into ``input`` (its node, EluBackward1, keeps the result)."""
+    return apply_inplace(input, lambda x: apply(ELU_INPLACE, (x,), {"alpha": alpha}))
 
 
 def softplus(input, beta: float = 1.0, threshold: float = 20.0):
