@@ -62,6 +62,22 @@ def test_relu_inplace_overwrites_its_input():
     assert x.tolist() == [0.0, 2.0]
 
 
+
+@pytest.mark.parametrize("call", [lambda x: torch.softmax(x), lambda x: x.softmax(), lambda x: torch.log_softmax(x),
+                                  lambda x: x.log_softmax(), lambda x: torch.softmax(x, dtype=torch.float64)])
+def test_softmax_of_torch_and_tensor_requires_dim_as_pytorch(call):
+    with pytest.raises(TypeError, match=r'softmax\(\) missing 1 required positional arguments: "dim"'):
+        call(const(X))
+
+
+@pytest.mark.parametrize(("call", "dim"), [(lambda x: F.softmax(x), 1), (lambda x: torch.nn.Softmax()(x), 1),
+                                           (lambda x: torch.nn.LogSoftmax()(x[0]).exp(), 0)])
+def test_functional_softmax_without_dim_warns_at_the_callers_line_and_picks_pytorchs_dim(call, dim):
+    with pytest.warns(UserWarning, match="Implicit dimension choice for (log_)?softmax has been deprecated") as caught:
+        out = call(const(X))
+    assert caught[0].filename == __file__
+    np.testing.assert_allclose(out.numpy().sum(dim), 1.0, rtol=1e-12)
+
 # ---------------------------------------------------------------------------------------------
 # Losses: values (NumPy formulas), finite differences for every reduction, node names
 # ---------------------------------------------------------------------------------------------

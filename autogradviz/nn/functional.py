@@ -16,6 +16,7 @@ from ..ops import conv as _conv
 from ..ops import nonlinear as _nonlinear
 from ..ops import normalization as _normalization
 from ..ops import robust_loss as _robust_loss
+from ..ops.activation import implicit_dim as _implicit_dim
 from ..ops.activation import log_softmax as _log_softmax
 from ..ops.activation import softmax as _softmax
 from ..ops.common import fmt_shape
@@ -88,12 +89,16 @@ def tanh(input: Tensor) -> Tensor:
 
 
 def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: D.dtype | None = None) -> Tensor:
-    """exp(x) / Σ exp(x) along ``dim``."""
+    """exp(x) / Σ exp(x) along ``dim`` (left out: PyTorch's deprecated implicit choice, with its warning)."""
+    if dim is None:
+        dim = _implicit_dim(input, "softmax", _stacklevel)
     return _softmax(input, dim, dtype=dtype)
 
 
 def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: D.dtype | None = None) -> Tensor:
     """log(softmax(x)) along ``dim``, computed stably."""
+    if dim is None:
+        dim = _implicit_dim(input, "log_softmax", _stacklevel)
     return _log_softmax(input, dim, dtype=dtype)
 
 

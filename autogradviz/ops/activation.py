@@ -1,6 +1,8 @@
 """softmax and log_softmax along a dim."""
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from .. import _summation as sums
@@ -34,25 +36,34 @@ LOG_SOFTMAX = OpDef("log_softmax", "LogSoftmaxBackward0",
                     save_out=True, dtype="float")
 
 
+def implicit_dim(input, name: str, stacklevel: int) -> int:
+    """``nn.functional``'s legacy choice of dim when none is given (0 for 0-, 1- and 3-D inputs,
+    else 1), with PyTorch's deprecation warning."""
+    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to include dim=X "
+                  "as an argument.", UserWarning, stacklevel=stacklevel)
+    return 0 if input.ndim in (0, 1, 3) else 1
+
+
 def _dim_for(input, dim, name):
-    if dim is None:
-        # PyTorch's legacy implicit choice: 0 for 0-, 1- and 3-D inputs, else 1.
-        dim = 0 if input.ndim in (0, 1, 3) else 1
+    if dim is None:   # torch.softmax and Tensor.softmax require it (only nn.functional's may leave it out)
+        raise TypeError(f'{name}() missing 1 required positional arguments: "dim"')
     return wrap_dim(dim, input.ndim)
 
 
 def softmax(input, dim=None, dtype=None):
     """exp(x) / sum(exp(x)) along ``dim``, computed stably."""
+    d = _dim_for(input, dim, "softmax")
     if dtype is not None:
         input = input.to(dtype)
-    return apply(SOFTMAX, (input,), {"dim": _dim_for(input, dim, "softmax")})
+    return apply(SOFTMAX, (input,), {"dim": d})
 
 
 def log_softmax(input, dim=None, dtype=None):
     """log(softmax(x)) along ``dim``, computed stably."""
+    d = _dim_for(input, dim, "log_softmax")
     if dtype is not None:
         input = input.to(dtype)
-    return apply(LOG_SOFTMAX, (input,), {"dim": _dim_for(input, dim, "log_softmax")})
+    return apply(LOG_SOFTMAX, (input,), {"dim": d})
 
 
 # NumPy's axis=/keepdims= spellings, accepted like PyTorch accepts them.
