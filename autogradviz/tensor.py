@@ -318,6 +318,16 @@ class Tensor:
     def is_contiguous(self) -> bool:
         return bool(self._data.flags.c_contiguous)
 
+    def stride(self, dim: int | None = None):
+        """The step, in elements, between neighbours along each dim (or along ``dim``)."""
+        from .ops.strided import stride_of
+        return stride_of(self, dim)
+
+    def storage_offset(self) -> int:
+        """How many elements into its memory block this tensor's first element lies."""
+        from .ops.strided import storage_offset_of
+        return storage_offset_of(self)
+
     def contiguous(self) -> Tensor:
         """This tensor when its memory is in C order, else a copy that is (CloneBackward0)."""
         return self if self._data.flags.c_contiguous else self.clone()

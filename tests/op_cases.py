@@ -507,3 +507,12 @@ case("scatter_add", lambda x, s: x.scatter_add(0, torch.tensor([[0, 1, 0, 0], [0
 case("unfold", lambda x: x.unfold(1, 2, 1), (3, 4), second=False)
 case("cdist", lambda a, b: torch.cdist(a, b), (3, 4), (2, 4), second=False)
 case("cdist_p1", lambda a, b: torch.cdist(a, b, p=1.5), (2, 3, 2), (2, 2, 2), second=False)
+
+# Strided views and the index_* family (ops/strided.py)
+case("as_strided_overlapping", lambda a: a.as_strided((3, 2), (1, 2), 1) ** 2, (2, 4))
+case("as_strided_of_a_transposed_view", lambda a: torch.as_strided(a.t(), (2, 2), (4, 1), 2) * a[0, :2], (2, 4))
+case("index_add", lambda a, s: a.index_add(0, torch.tensor([2, 0, 2]), s * s, alpha=1.5) * a, (3, 4), (3, 4))
+case("index_copy", lambda a, s: a.index_copy(1, torch.tensor([3, 0]), s) * a, (3, 4), (3, 2))
+case("index_fill", lambda a: a.index_fill(1, torch.tensor([0, 2]), -1.5) * a, (3, 4))
+case("index_fill_tensor", lambda a, v: a.index_fill(0, torch.tensor([1]), v.sum() * v[0]) * a, (3, 4), (2,))
+case("index_add_in_place", lambda a, s: (a * 1).index_add_(1, torch.tensor([1, 1]), s) ** 2, (3, 4), (3, 2))

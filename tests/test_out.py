@@ -68,6 +68,9 @@ def samples(lib) -> dict:
         "normal": ((x, 1.0), {}), "tensor": ((POS,), {}), "as_tensor": ((POS,), {}), "asarray": ((POS,), {}),
         "zeros_like": ((x,), {}), "ones_like": ((x,), {}), "empty_like": ((x,), {}), "rand_like": ((x,), {}),
         "randn_like": ((x,), {}), "full_like": ((x, 2.0), {}), "from_numpy": ((np.ones(2),), {}),
+        "as_strided": ((x, (2, 2), (1, 3)), {}), "index_add": ((x, 1, lib.tensor([2, 0]), y[:, :2]), {}),
+        "index_copy": ((x, 1, lib.tensor([2, 0]), y[:, :2]), {}), "index_fill": ((x, 1, lib.tensor([2]), 0.5), {}),
+        "ravel": ((x,), {}), "tensor_split": ((x, 2, 1), {}), "unflatten": ((x, 1, (3, 1)), {}),
     })
     return calls
 

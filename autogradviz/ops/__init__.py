@@ -26,13 +26,14 @@ from . import (
     robust_loss,
     shape,
     special,
+    strided,
 )
 from .registry import REGISTRY, OpDef, apply
 
 __all__ = ["REGISTRY", "OpDef", "apply", "install_methods", "public_functions"]
 
 _MODULES = (elementwise, reduction, shape, linalg, indexing, activation, loss, special, nonlinear, matrix, rearrange,
-            normalization, conv, robust_loss, gather_scatter)
+            normalization, conv, robust_loss, gather_scatter, strided)
 
 # PyTorch returns inf and nan silently (log(0), 1/0, sqrt(-1)); NumPy warns. Silence NumPy's
 # floating-point warnings where our ops and rules compute, and nowhere else: no cost per call.
@@ -44,10 +45,11 @@ _OTHER_FUNCTIONS = {elementwise: ("allclose", "isclose", "equal", "bitwise_not",
                     linalg: ("outer", "ger"),
                     matrix: ("diag",),
                     rearrange: ("tile", "argsort", "hstack", "vstack", "meshgrid", "nonzero", "unique"),
-                    gather_scatter: ("scatter", "scatter_add", "einsum", "tensordot", "repeat_interleave")}
+                    gather_scatter: ("scatter", "scatter_add", "einsum", "tensordot", "repeat_interleave"),
+                    strided: ("unflatten", "ravel", "tensor_split")}
 _OTHER_METHODS = ("allclose", "isclose", "equal", "floor_divide", "argmax", "argmin", "all", "any",
                   "count_nonzero", "outer", "diag", "tile", "argsort", "nonzero", "unique", "scatter", "scatter_add",
-                  "repeat_interleave")
+                  "repeat_interleave", "unflatten", "ravel", "tensor_split")
 
 
 def _defined(op: OpDef, name: str) -> Callable:

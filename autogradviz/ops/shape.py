@@ -111,7 +111,7 @@ FLIP = OpDef("flip", "FlipBackward0",
              inputs=("input",), expression="flip({input}, {dims})",
              rules=("∂{out}/∂{input} = 1",),
              sends=("flip({grad}, {dims})",),
-             functions=("flip",), methods=("flip",), forward=lambda a, dims: np.flip(a, dims),
+             functions=("flip",), methods=("flip",), forward=lambda a, dims: np.flip(a, dims).copy(),  # a copy, as PyTorch
              vjps=(lambda xp, g, c: xp.flip(g, c.dims),), dtype="same")
 
 
