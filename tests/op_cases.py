@@ -487,13 +487,18 @@ case("batch_norm_training_2d", lambda a: torch.nn.functional.batch_norm(a, None,
 case("batch_norm_eval", lambda a, w: torch.nn.functional.batch_norm(
     a, torch.tensor([0.5, -1.0], dtype=F64), torch.tensor([2.0, 0.5], dtype=F64), w), (3, 2), (2,))
 
-# Convolution, pooling, padding (ops/conv.py); second derivatives of conv2d and avg_pool2d are refused
+# Convolution, pooling, padding (ops/conv.py); the gradients of conv2d and avg_pool2d are ops that are
+# differentiated again (squared: so that the pooling's gradient depends on the input)
 case("conv2d", lambda x, w, b: torch.nn.functional.conv2d(x, w, b, stride=2, padding=1), (2, 2, 5, 4), (3, 2, 3, 2),
-     (3,), second=False)
+     (3,))
 case("conv2d_groups_dilation", lambda x, w: torch.nn.functional.conv2d(x, w, groups=2, dilation=2), (1, 4, 5, 5),
-     (2, 2, 2, 2), second=False)
+     (2, 2, 2, 2))
+case("conv2d_squared", lambda x, w: torch.nn.functional.conv2d(x, w, padding=(0, 1), stride=(2, 1)) ** 2,
+     (1, 2, 5, 4), (2, 2, 2, 3))
 case("max_pool2d", lambda x: torch.nn.functional.max_pool2d(x, 2, padding=1), (2, 2, 4, 5))
-case("avg_pool2d", lambda x: torch.nn.functional.avg_pool2d(x, 3, 2, 1, ceil_mode=True), (1, 2, 6, 5), second=False)
+case("avg_pool2d", lambda x: torch.nn.functional.avg_pool2d(x, 3, 2, 1, ceil_mode=True), (1, 2, 6, 5))
+case("avg_pool2d_squared", lambda x: torch.nn.functional.avg_pool2d(x, 2, count_include_pad=False, padding=1) ** 2,
+     (1, 2, 4, 5))
 case("pad", lambda x: torch.nn.functional.pad(x, (1, -1, 2, 0), value=0.5), (2, 3, 4))
 
 # Robust regression losses (ops/robust_loss.py)
@@ -504,9 +509,11 @@ case("huber_loss", lambda a, b: torch.nn.functional.huber_loss(a, b, reduction="
 case("scatter", lambda x, s: x.scatter(0, torch.tensor([[0, 1, 2, 0]]), s), (3, 4), (1, 4))
 case("scatter_value", lambda x: x.scatter(1, torch.tensor([[0], [3], [1]]), 2.5), (3, 4))
 case("scatter_add", lambda x, s: x.scatter_add(0, torch.tensor([[0, 1, 0, 0], [0, 0, 2, 1]]), s), (3, 4), (2, 4))
-case("unfold", lambda x: x.unfold(1, 2, 1), (3, 4), second=False)
-case("cdist", lambda a, b: torch.cdist(a, b), (3, 4), (2, 4), second=False)
-case("cdist_p1", lambda a, b: torch.cdist(a, b, p=1.5), (2, 3, 2), (2, 2, 2), second=False)
+case("unfold", lambda x: x.unfold(1, 2, 1), (3, 4))
+case("unfold_squared", lambda x: x.unfold(0, 2, 2) ** 2, (5, 3))
+case("cdist", lambda a, b: torch.cdist(a, b), (3, 4), (2, 4))
+case("cdist_p1", lambda a, b: torch.cdist(a, b, p=1.5), (2, 3, 2), (2, 2, 2))
+case("cdist_p3", lambda a, b: torch.cdist(a, b, p=3.0), (3, 2), (2, 2))
 
 # Strided views and the index_* family (ops/strided.py)
 case("as_strided_overlapping", lambda a: a.as_strided((3, 2), (1, 2), 1) ** 2, (2, 4))

@@ -93,13 +93,39 @@ def test_lenet_on_a_batch_of_256_images_equals_pytorch():
     assert type(ours[0](agv.zeros(1, 1, 28, 28)).grad_fn).__name__ == "ConvolutionBackward0"
 
 
-@pytest.mark.parametrize("name", ["conv", "avg_pool"])
-def test_second_derivatives_of_conv_and_avg_pool_are_refused_clearly(name):
+def _second(lib, name):
+    """Second derivatives through the call: d/dx of <u, d<v, y>/dx>, with y squared so that the
+    first gradient depends on the inputs in every case (pooling and padding are linear)."""
     call, shapes = CALLS[name]
-    xs = [agv.randn(*s, requires_grad=True) for s in shapes]
-    y = call(agv.nn.functional, *xs)
-    with pytest.raises(NotImplementedError, match="second derivatives are not supported"):
-        agv.autograd.grad(y.sum(), xs[0], create_graph=True)
+    rng = np.random.default_rng(0)
+    xs = [lib.tensor(rng.standard_normal(s), dtype=lib.float64, requires_grad=True) for s in shapes]
+    y = call(lib.nn.functional, *xs)
+    v = lib.tensor(np.random.default_rng(1).standard_normal(tuple(y.shape)))
+    firsts = lib.autograd.grad((y * y * v).sum(), xs, create_graph=True)
+    us = [lib.tensor(np.random.default_rng(2 + k).standard_normal(tuple(x.shape))) for k, x in enumerate(xs)]
+    seconds = lib.autograd.grad(sum((g * u).sum() for g, u in zip(firsts, us)), xs)
+    return [type(g.grad_fn).__name__ for g in firsts], [g.numpy() for g in seconds]
+
+
+@pytest.mark.parametrize("name", sorted(CALLS))
+def test_second_derivatives_equal_pytorchs(name):
+    (_, ours), (_, theirs) = _second(agv, name), _second(torch, name)
+    for mine, want in zip(ours, theirs):
+        np.testing.assert_allclose(mine, want, rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize("name", ["conv", "conv_stride_padding_dilation", "conv_groups", "conv_unbatched", "avg_pool",
+                                  "avg_pool_ceil_padding", "avg_pool_padding_not_counted", "max_pool"])
+def test_gradients_taken_with_create_graph_are_differentiable_again(name):
+    """gradgradcheck (finite differences of the recorded gradient), and PyTorch's node for the
+    gradient of a convolution or an average pooling."""
+    call, shapes = CALLS[name]
+    rng = np.random.default_rng(0)
+    xs = [agv.tensor(rng.standard_normal(s), dtype=agv.float64, requires_grad=True) for s in shapes]
+    assert agv.autograd.gradgradcheck(lambda *t: call(agv.nn.functional, *t), tuple(xs))
+    (our_names, _), (their_names, _) = _second(agv, name), _second(torch, name)
+    if not name.startswith("max_pool") and name != "conv_unbatched":   # max pooling's gradient: an index_put
+        assert our_names[:2] == their_names[:2]   # (the bias's gradient is a sum here)
 
 
 PROGRAMS = [
@@ -130,3 +156,36 @@ def test_reprs_and_errors_equal_pytorchs(program):
     def run(lib):
         return outcome(lib, program, nn=lib.nn, F=lib.nn.functional)
     assert run(agv) == run(torch)
+
+
+def test_unfold_second_derivatives_equal_pytorchs():
+    results = []
+    for lib in (agv, torch):
+        x = lib.tensor(np.random.default_rng(0).standard_normal((3, 7)), requires_grad=True)
+        windows = x.unfold(1, 3, 2)
+        (g,) = lib.autograd.grad((windows ** 3).sum(), x, create_graph=True)
+        (h,) = lib.autograd.grad((g * lib.tensor(np.arange(21.0).reshape(3, 7))).sum(), x)
+        results.append((type(g.grad_fn).__name__, g.detach().numpy(), h.numpy()))
+    (our_name, our_g, our_h), (their_name, their_g, their_h) = results
+    assert our_name == their_name == "UnfoldBackwardBackward0"
+    np.testing.assert_allclose(our_g, their_g, rtol=1e-13)
+    np.testing.assert_allclose(our_h, their_h, rtol=1e-13)
+
+
+@pytest.mark.parametrize("p", [0.0, 0.5, 1.0, 1.5, 2.0, 3.0, float("inf")])
+def test_cdist_gradients_equal_pytorchs_and_differentiate_again(p):
+    """PyTorch has no second derivative of cdist (its _cdist_backward is not differentiable):
+    here the gradient is written with recorded ops, and gradgradcheck checks it."""
+    rng = np.random.default_rng(0)
+    a0, b0 = rng.standard_normal((2, 3, 4)), rng.standard_normal((2, 5, 4))
+    b0[0, 0] = a0[0, 1]   # a zero distance: no gradient there, as in PyTorch
+    grads = []
+    for lib in (agv, torch):
+        a, b = lib.tensor(a0, requires_grad=True), lib.tensor(b0, requires_grad=True)
+        (lib.cdist(a, b, p=p) * lib.tensor(np.arange(30.0).reshape(2, 3, 5))).sum().backward()
+        grads.append((a.grad.numpy(), b.grad.numpy()))
+    for ours, theirs in zip(*grads):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-12)
+    if p not in (0.0, 1.0, float("inf")):   # elsewhere the gradient is piecewise constant
+        a, b = (agv.tensor(rng.standard_normal(shape), requires_grad=True) for shape in ((1, 2, 3), (1, 3, 3)))
+        assert agv.autograd.gradgradcheck(lambda s, t: agv.cdist(s, t, p=p), (a, b))

@@ -4,7 +4,8 @@ so a convolution is one matrix product (im2col) and a pooling one reduction. The
 add each window's gradient back with one vectorised step per kernel position (a loop of kh·kw
 steps, never one per pixel).
 
-Second derivatives through conv2d and the poolings are refused with a clear error.
+The gradients of conv2d and avg_pool2d are ops of their own, differentiable again: second
+derivatives (gradient penalties, Hessian-vector products) go through them as in PyTorch.
 """
 from __future__ import annotations
 
@@ -25,12 +26,6 @@ def _pair(value, name: str) -> tuple[int, int]:
         raise RuntimeError(f"expected {name} to be a single integer value or a list of 2 values to match the "
                            f"convolution dimensions, but got {name}={list(value)}")
     return value
-
-
-def _numpy_only(g, what: str) -> None:
-    if not isinstance(g, np.ndarray):
-        raise NotImplementedError(f"autogradviz does not differentiate the backward pass of {what} again "
-                                  "(create_graph=True through it): its second derivatives are not supported")
 
 
 def _windows(x, kernel, stride, dilation):
@@ -71,33 +66,65 @@ def _conv_forward(x, w, b=None, stride=(1, 1), padding=(0, 0), dilation=(1, 1), 
     return out + b.reshape(1, o, 1, 1) if b is not None else out
 
 
-def _conv_grads(g, c):
-    """(dinput, dweight) of a convolution, from the saved input and weight."""
-    x, w = c.inputs[0], c.inputs[1]
-    stride, padding, dilation, groups = c.stride, c.padding, c.dilation, c.params.get("groups", 1)
-    padded = _pad_input(x, padding)
-    win = _windows(padded, w.shape[2:], stride, dilation)
+def _geometry(c) -> dict:
+    return {"stride": c.stride, "padding": c.padding, "dilation": c.dilation, "groups": c.params.get("groups", 1)}
+
+
+def _conv_input_grad_forward(g, w, input_shape, stride, padding, dilation, groups=1):
+    """The gradient of a convolution's input (a transposed convolution of ``g`` with ``w``)."""
+    n, _, oh, ow = g.shape
+    o, cg, kh, kw = w.shape
+    gg = g.reshape(n, groups, o // groups, oh, ow).transpose(1, 0, 3, 4, 2).reshape(groups, n * oh * ow, o // groups)
+    dcols = np.matmul(gg, w.reshape(groups, o // groups, -1))                   # (g, n·oh·ow, c/g·kh·kw)
+    dwin = dcols.reshape(groups, n, oh, ow, cg, kh, kw).transpose(1, 0, 4, 2, 3, 5, 6)
+    dwin = dwin.reshape(n, cg * groups, oh, ow, kh, kw)
+    padded = (n, cg * groups, input_shape[2] + 2 * padding[0], input_shape[3] + 2 * padding[1])
+    return _add_windows_back(dwin, padded, padding, stride, dilation)
+
+
+def _conv_weight_grad_forward(x, g, weight_shape, stride, padding, dilation, groups=1):
+    """The gradient of a convolution's weight (the input windows correlated with ``g``)."""
+    win = _windows(_pad_input(x, padding), weight_shape[2:], stride, dilation)
     n, ch, oh, ow, kh, kw = win.shape
-    o = w.shape[0]
+    o = weight_shape[0]
     gg = g.reshape(n, groups, o // groups, oh, ow).transpose(1, 0, 3, 4, 2).reshape(groups, n * oh * ow, o // groups)
     cols = win.reshape(n, groups, ch // groups, oh, ow, kh, kw).transpose(1, 0, 3, 4, 2, 5, 6)
     cols = cols.reshape(groups, n * oh * ow, -1)
-    dw = np.matmul(gg.transpose(0, 2, 1), cols).reshape(w.shape)
-    dcols = np.matmul(gg, w.reshape(groups, o // groups, -1))                   # (g, n·oh·ow, c/g·kh·kw)
-    dwin = dcols.reshape(groups, n, oh, ow, ch // groups, kh, kw).transpose(1, 0, 4, 2, 3, 5, 6)
-    dwin = dwin.reshape(n, ch, oh, ow, kh, kw)
-    dx = _add_windows_back(dwin, padded.shape, padding, stride, dilation)
-    return dx, dw
+    return np.matmul(gg.transpose(0, 2, 1), cols).reshape(weight_shape)
 
 
-def _conv_input_grad(xp, g, c):
-    _numpy_only(g, "conv2d")
-    return _conv_grads(g, c)[0]
+# The three ops of a convolution (its forward and the gradients of its input and weight) are each
+# linear in each of their two inputs, and each one's gradients are the other two: so the backward
+# of a convolution can be differentiated again, as often as wanted, with nothing new.
+def _recorded(*operands) -> bool:
+    """Whether a rule runs on Tensors (create_graph) rather than on NumPy arrays."""
+    return any(isinstance(x, Tensor) for x in operands)
 
 
-def _conv_weight_grad(xp, g, c):
-    _numpy_only(g, "conv2d")
-    return _conv_grads(g, c)[1]
+def _conv(x, w, geometry):
+    if not _recorded(x, w):
+        return _conv_forward(x, w, **geometry)
+    return apply(CONV2D_NO_BIAS, (x, w), geometry)
+
+
+def _input_grad(g, w, input_shape, geometry):
+    if not _recorded(g, w):
+        return _conv_input_grad_forward(g, w, input_shape, **geometry)
+    return apply(CONV2D_INPUT_GRAD, (g, w), {**geometry, "input_shape": tuple(input_shape)})
+
+
+def _weight_grad(x, g, weight_shape, geometry):
+    if not _recorded(x, g):
+        return _conv_weight_grad_forward(x, g, weight_shape, **geometry)
+    return apply(CONV2D_WEIGHT_GRAD, (x, g), {**geometry, "weight_shape": tuple(weight_shape)})
+
+
+def _conv_input_vjp(xp, g, c):
+    return _input_grad(g, c.inputs[1], c.shapes[0], _geometry(c))
+
+
+def _conv_weight_vjp(xp, g, c):
+    return _weight_grad(c.inputs[0], g, c.shapes[1], _geometry(c))
 
 
 _CONV_RULES = ("∂{out}/∂{input} = {weight}, slid back over each window (transposed convolution)",
@@ -107,11 +134,54 @@ _CONV_SENDS = ("{grad} convolved back with {weight} (transposed convolution)",
 CONV2D = OpDef("conv2d", "ConvolutionBackward0",
                inputs=("input", "weight", "bias"), expression="conv2d({input}, {weight}) + {bias}",
                rules=_CONV_RULES, sends=_CONV_SENDS, forward=_conv_forward, saves=(0, 1),
-               vjps=(_conv_input_grad, _conv_weight_grad, lambda xp, g, c: xp.sum(g, dim=(0, 2, 3))))
+               vjps=(_conv_input_vjp, _conv_weight_vjp, lambda xp, g, c: xp.sum(g, dim=(0, 2, 3))))
 CONV2D_NO_BIAS = OpDef("conv2d_no_bias", "ConvolutionBackward0",
                        inputs=("input", "weight"), expression="conv2d({input}, {weight})",
                        rules=_CONV_RULES[:2], sends=_CONV_SENDS[:2], forward=_conv_forward, saves=(0, 1),
-                       vjps=(_conv_input_grad, _conv_weight_grad))
+                       vjps=(_conv_input_vjp, _conv_weight_vjp))
+# d/dg and d/dw of the input's gradient conv_transpose2d(g, w), for a cotangent a of the input's shape:
+# conv2d(a, w) and the weight gradient of a convolution of a whose output gradient is g
+def _transposed_grad_output_vjp(xp, a, c):
+    return _conv(a, c.inputs[1], _geometry(c))
+
+
+def _transposed_weight_vjp(xp, a, c):
+    return _weight_grad(a, c.inputs[0], c.shapes[1], _geometry(c))
+
+
+# d/dx and d/dg of the weight's gradient, for a cotangent b of the weight's shape: the input gradient of
+# a convolution with weight b whose output gradient is g, and conv2d(x, b)
+def _weight_grad_input_vjp(xp, b, c):
+    return _input_grad(c.inputs[1], b, c.shapes[0], _geometry(c))
+
+
+def _weight_grad_grad_output_vjp(xp, b, c):
+    return _conv(c.inputs[0], b, _geometry(c))
+
+
+# (inputs, picture, rules, what each input is sent) of the two gradient ops, both ConvolutionBackwardBackward0
+_GRAD_OPS = {
+    "conv2d_input_grad": (("grad_output", "weight"), "conv_transpose2d({grad_output}, {weight})",
+                          ("∂{out}/∂{grad_output} = {weight}, slid over each window (convolution)",
+                           "∂{out}/∂{weight} = the windows of {grad_output}"),
+                          ("conv2d({grad}, {weight})", "the windows of {grad} correlated with {grad_output}")),
+    "conv2d_weight_grad": (("input", "grad_output"), "conv2d_weight_grad({input}, {grad_output})",
+                           ("∂{out}/∂{input} = {grad_output}, slid back over each window (transposed convolution)",
+                            "∂{out}/∂{grad_output} = the windows of {input}"),
+                           ("conv_transpose2d({grad_output}, {grad})", "conv2d({input}, {grad})")),
+}
+
+
+def _grad_op(name: str, forward, vjps) -> OpDef:
+    inputs, expression, rules, sends = _GRAD_OPS[name]
+    return OpDef(name, "ConvolutionBackwardBackward0", inputs=inputs, expression=expression, rules=rules,
+                 sends=sends, forward=forward, saves=(0, 1), vjps=vjps, module=__name__)
+
+
+CONV2D_INPUT_GRAD = _grad_op("conv2d_input_grad", _conv_input_grad_forward,
+                             (_transposed_grad_output_vjp, _transposed_weight_vjp))
+CONV2D_WEIGHT_GRAD = _grad_op("conv2d_weight_grad", _conv_weight_grad_forward,
+                              (_weight_grad_input_vjp, _weight_grad_grad_output_vjp))
 
 
 def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1,
@@ -242,19 +312,25 @@ def _avg_divisor(shape, kernel, stride, padding, extra, count_include_pad, divis
     return _windows(_pool_pad(ones, padding, extra, 0), kernel, stride, (1, 1)).sum(axis=(-2, -1))
 
 
-def _avg_pool_grad(xp, g, c):
-    _numpy_only(g, "avg_pool2d")
-    if len(c.shape) == 3:
-        g = g[None]
-    x_shape = c.shape if len(c.shape) == 4 else (1, *c.shape)
-    divisor = _avg_divisor(x_shape, c.kernel, c.stride, c.padding, c.extra, c.params.get("count_include_pad", True),
-                           c.params.get("divisor"))
+def _avg_pool_grad_forward(g, input_shape, kernel, stride, padding, dilation, extra, count_include_pad=True,
+                           divisor=None):
+    """The gradient of avg_pool2d's input: each output's gradient shared equally over its window."""
+    if len(input_shape) == 3:
+        return _avg_pool_grad_forward(g[None], (1, *input_shape), kernel, stride, padding, dilation, extra,
+                                      count_include_pad, divisor)[0]
+    divisor = _avg_divisor(input_shape, kernel, stride, padding, extra, count_include_pad, divisor)
     share = (g / divisor)[..., None, None]
-    dwin = np.broadcast_to(share, share.shape[:4] + tuple(c.kernel))
-    (ph, pw), (eh, ew) = c.padding, c.extra
-    padded = (x_shape[0], x_shape[1], x_shape[2] + 2 * ph + eh, x_shape[3] + 2 * pw + ew)
-    full = _add_windows_back(dwin, padded, (0, 0), c.stride, (1, 1))
-    return full[:, :, ph: ph + x_shape[2], pw: pw + x_shape[3]].reshape(c.shape)
+    dwin = np.broadcast_to(share, share.shape[:4] + tuple(kernel))
+    (ph, pw), (eh, ew) = padding, extra
+    padded = (input_shape[0], input_shape[1], input_shape[2] + 2 * ph + eh, input_shape[3] + 2 * pw + ew)
+    full = _add_windows_back(dwin, padded, (0, 0), stride, (1, 1))
+    return full[:, :, ph: ph + input_shape[2], pw: pw + input_shape[3]].astype(g.dtype, copy=False)
+
+
+def _avg_pool_grad(xp, g, c):
+    if isinstance(g, np.ndarray):
+        return _avg_pool_grad_forward(g, tuple(c.shape), **c.params)
+    return apply(AVG_POOL2D_GRAD, (g,), {**c.params, "input_shape": tuple(c.shape)})
 
 
 AVG_POOL2D = OpDef("avg_pool2d", "AvgPool2DBackward0",
@@ -262,6 +338,17 @@ AVG_POOL2D = OpDef("avg_pool2d", "AvgPool2DBackward0",
                    rules=("∂{out}/∂{input} = 1/(window size) in each window",),
                    sends=("{grad} shared equally over each window",),
                    forward=_avg_pool_forward, vjps=(_avg_pool_grad,), dtype="same")
+# The backward of avg_pool2d is linear in the gradient, and its own gradient is avg_pool2d again.
+AVG_POOL2D_GRAD = OpDef("avg_pool2d_grad", "AvgPool2DBackwardBackward0",
+                        inputs=("grad_output",), expression="avg_pool2d_backward({grad_output}, {kernel})",
+                        rules=("∂{out}/∂{grad_output} = 1/(window size) for each window an element is in",),
+                        sends=("avg_pool2d({grad}, {kernel})",),
+                        forward=_avg_pool_grad_forward, dtype="same",
+                        vjps=(lambda xp, g, c: _avg_pool(g, {k: v for k, v in c.params.items() if k != "input_shape"}),))
+
+
+def _avg_pool(x, params):
+    return _avg_pool_forward(x, **params) if isinstance(x, np.ndarray) else apply(AVG_POOL2D, (x,), params)
 
 
 def _pool_input(input: Tensor) -> None:

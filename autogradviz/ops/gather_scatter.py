@@ -119,15 +119,22 @@ def _unfold_forward(a, dim, size, step):
     return np.lib.stride_tricks.as_strided(a, shape, strides, writeable=a.flags.writeable)
 
 
-def _unfold_grad(xp, g, c):
-    if not isinstance(g, np.ndarray):
-        raise NotImplementedError("autogradviz does not differentiate the backward pass of unfold again")
-    out = np.zeros(c.shape, dtype=g.dtype)
-    moved_out = np.moveaxis(out, c.dim, -1)                     # (..., n)
-    moved_g = np.moveaxis(g, c.dim, -2)                         # (..., windows, size)
-    for k in range(c.size):                                     # one step per position in the window
-        moved_out[..., k: k + c.step * (moved_g.shape[-2] - 1) + 1: c.step] += moved_g[..., k]
+def _unfold_grad_forward(g, input_shape, dim, size, step):
+    """The gradient of unfold's input: each window's gradient added back where it was taken."""
+    out = np.zeros(input_shape, dtype=g.dtype)
+    if not input_shape:   # unfold of a 0-dim tensor is its one element
+        return g.reshape(())
+    moved_out = np.moveaxis(out, dim, -1)                       # (..., n)
+    moved_g = np.moveaxis(g, dim, -2)                           # (..., windows, size)
+    for k in range(size):                                       # one step per position in the window
+        moved_out[..., k: k + step * (moved_g.shape[-2] - 1) + 1: step] += moved_g[..., k]
     return out
+
+
+def _unfold_grad(xp, g, c):
+    if isinstance(g, np.ndarray):
+        return _unfold_grad_forward(g, tuple(c.shape), c.dim, c.size, c.step)
+    return apply(UNFOLD_GRAD, (g,), {"input_shape": tuple(c.shape), "dim": c.dim, "size": c.size, "step": c.step})
 
 
 UNFOLD = OpDef("unfold", "UnfoldBackward0",
@@ -135,6 +142,14 @@ UNFOLD = OpDef("unfold", "UnfoldBackward0",
                rules=("∂{out}/∂{input} = 1 for each window an element is in",),
                sends=("{grad} added back from every window",), methods=("unfold",),
                forward=_unfold_forward, vjps=(_unfold_grad,), dtype="same", view=True)
+# unfold's backward is linear in the gradient; its own gradient is unfold again.
+UNFOLD_GRAD = OpDef("unfold_grad", "UnfoldBackwardBackward0",
+                    inputs=("grad_output",), expression="unfold_backward({grad_output}, {dim}, {size}, {step})",
+                    rules=("∂{out}/∂{grad_output} = 1 at each window's place",),
+                    sends=("{grad}.unfold({dim}, {size}, {step})",),
+                    forward=_unfold_grad_forward, dtype="same",
+                    vjps=(lambda xp, g, c: _unfold_forward(g, c.dim, c.size, c.step) if isinstance(g, np.ndarray)
+                          else apply(UNFOLD, (g,), {"dim": c.dim, "size": c.size, "step": c.step}),))
 
 
 def unfold(input, dimension: int, size: int, step: int):
@@ -159,21 +174,25 @@ def _cdist_forward(a, b, p=2.0):
 
 
 def _cdist_grad(sign):
+    """The gradient of x1 (sign 1) or x2 (sign −1), written once for NumPy and for Tensors, so that
+    it can be differentiated again."""
     def rule(xp, g, c):
-        if not isinstance(g, np.ndarray):
-            raise NotImplementedError("autogradviz does not differentiate the backward pass of cdist again")
         a, b, p, d = c.a, c.b, c.params.get("p", 2.0), c.out
         diff = a[..., :, None, :] - b[..., None, :, :]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            if p == 1:
-                local = np.sign(diff)
+        dist = d[..., None]
+        with np.errstate(divide="ignore", invalid="ignore"):   # 0^(p − 1) where a coordinate agrees
+            if p == 0:   # a count of the differing coordinates: flat wherever it is defined
+                local = diff * 0
+            elif p == 1:
+                local = xp.sign(diff)
             elif p == np.inf:
-                local = np.sign(diff) * (np.abs(diff) == d[..., None])
+                local = xp.sign(diff) * (xp.abs(diff) == dist)
+            elif p == 2:
+                local = diff / xp.where(dist == 0, 1, dist)
             else:
-                local = np.sign(diff) * np.abs(diff) ** (p - 1) / d[..., None] ** (p - 1)
-        local = np.where(d[..., None] == 0, 0, local)
-        weighted = g[..., None] * local
-        return sign * (weighted.sum(axis=-2) if sign > 0 else weighted.sum(axis=-3))
+                local = xp.sign(diff) * xp.abs(diff) ** (p - 1) / xp.where(dist == 0, 1, dist) ** (p - 1)
+            weighted = xp.where(dist == 0, 0, g[..., None] * local)
+            return xp.sum(weighted, dim=-2) if sign > 0 else -xp.sum(weighted, dim=-3)
     return rule
 
 
