@@ -122,7 +122,8 @@ def __getattr__(name: str):
         value = mod if attr is None else getattr(mod, attr)
         globals()[name] = value
         return value
-    raise AttributeError(f"module 'autogradviz' has no attribute {name!r}")
+    from ._pytorch_names import missing
+    raise missing("torch", name, f"module 'autogradviz' has no attribute {name!r}")
 
 
 def __dir__():

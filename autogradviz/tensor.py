@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from . import _dtype as D
+from . import _pytorch_names
 from ._device import CPU, check_device, device
 from ._errors import raised_in_callers_code
 from ._tensor_meta import Meta, view_rebase_message
@@ -418,6 +419,10 @@ class Tensor:
         return tensor_repr(self)
 
     __str__ = __repr__
+
+    def __getattr__(self, name: str):
+        """Called only for a name the tensor does not have: PyTorch's names say PyTorch has them."""
+        raise _pytorch_names.missing("torch.Tensor", name, f"'{type(self).__name__}' object has no attribute {name!r}")
 
     def __reduce_ex__(self, protocol):
         return (_rebuild, (self._data.copy(), self._dtype.name, self.requires_grad and self.is_leaf))

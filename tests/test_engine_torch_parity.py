@@ -166,6 +166,7 @@ case("transpose", lambda L, a: a.transpose(0, 2), (2, 3, 4))
 case("t", lambda L, a: a.t(), (2, 3))
 case("T", lambda L, a: a.T, (2, 3))
 case("mT", lambda L, a: a.mT, (2, 3, 4))
+case("mH", lambda L, a: a.mH, (3, 4))
 case("permute", lambda L, a: a.permute(2, 0, 1), (2, 3, 4))
 case("expand", lambda L, a: a.expand(2, 3, 4), (3, 1))
 case("expand_as", lambda L, a, b: a.expand_as(b) * b, (3, 1), (3, 4))
@@ -366,7 +367,7 @@ ERRORS = [
     "L.ones(2, 2).flatten(1, 0)", "L.arange(0, 5, -1)", "L.eye(-1)", "L.tensor([1, None])", "L.tensor('abc')",
     "L.mm(L.ones(3), L.ones(3, 2))", "L.mv(L.ones(3), L.ones(3))", "L.ones(2, 3).mv(L.ones(2))",
     "L.addmm(L.ones(3), L.ones(2, 4), L.ones(4, 2))", "L.ones(2, 2, 2).t()", "L.ones(0).max()",
-    "L.ones(2, dtype=L.float64) @ L.ones(2, 2)",
+    "L.ones(2, dtype=L.float64) @ L.ones(2, 2)", "L.ones(2).mT", "L.ones(2).mH",
 ]
 
 

@@ -8,3 +8,8 @@ from .modules import *  # noqa: F403 - the layers, listed once in modules/__init
 from .parameter import Parameter
 
 __all__ = [*modules.__all__, "Parameter", "functional", "init"]  # noqa: PLE0604 (names, spread)
+
+
+def __getattr__(name: str):
+    from .._pytorch_names import missing
+    raise missing("torch.nn", name, f"module 'autogradviz.nn' has no attribute {name!r}")

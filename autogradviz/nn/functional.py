@@ -455,3 +455,8 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
     """Binary cross entropy of ``sigmoid(input)`` computed stably from logits, with optional
     ``pos_weight`` for the positive class; one ``BinaryCrossEntropyWithLogitsBackward0``."""
     return _bce_logits(input, target, weight, _legacy_reduction(size_average, reduce, reduction), pos_weight)
+
+
+def __getattr__(name: str):
+    from .._pytorch_names import missing
+    raise missing("torch.nn.functional", name, f"module 'autogradviz.nn.functional' has no attribute {name!r}")

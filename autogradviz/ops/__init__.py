@@ -170,7 +170,8 @@ def install_methods(Tensor) -> None:
         setattr(Tensor, name, _arithmetic(op, methods[name], params))
 
     Tensor.T = property(lambda self: S.permute(self, *reversed(range(self.ndim))) if self.ndim >= 2 else self)
-    Tensor.mT = property(lambda self: S.transpose(self, -2, -1))
+    Tensor.mT = property(lambda self: _matrix_transpose(self, "mT"))
+    Tensor.mH = property(lambda self: _matrix_transpose(self, "mH"))   # real tensors: mH is mT
 
     import numpy as np
 
@@ -200,3 +201,11 @@ def install_methods(Tensor) -> None:
     Tensor.__isub__ = _operator(Tensor.sub_)
     Tensor.__imul__ = _operator(Tensor.mul_)
     Tensor.__itruediv__ = _operator(Tensor.div_)
+
+
+def _matrix_transpose(tensor, name: str):
+    """``tensor.mT``: the last two dims swapped; PyTorch refuses a 1-D tensor and leaves a 0-d one."""
+    from . import shape as S
+    if tensor.ndim == 1:
+        raise RuntimeError(f"tensor.{name} is only supported on matrices or batches of matrices. Got 1-D tensor.")
+    return tensor if tensor.ndim == 0 else S.transpose(tensor, -2, -1)
