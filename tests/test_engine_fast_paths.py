@@ -6,6 +6,7 @@ from __future__ import annotations
 import gc
 import heapq
 import random
+import weakref
 
 import numpy as np
 import pytest
@@ -155,3 +156,45 @@ def test_applys_fast_path_builds_the_node_the_general_path_builds(case):
         assert getattr(fast.grad_fn, name) == getattr(general, name), name
     assert type(fast.grad_fn) is type(general)
     assert (fast.grad_fn._out_vc is None) == (general._out_vc is None)
+
+
+def test_a_large_recording_freezes_the_collector_until_backward(monkeypatch):
+    from autogradviz.autograd.node import GRAPH_FREEZER
+    monkeypatch.setattr(type(GRAPH_FREEZER), "EVERY", 50)
+    GRAPH_FREEZER.thaw()
+    x = torch.tensor(1.0, requires_grad=True)
+    y = x
+    for _ in range(200):
+        y = y * 1.0001
+    assert gc.get_freeze_count() > 0   # the graph so far is not walked by each collection
+
+    class Cycle:
+        pass
+    garbage = Cycle()
+    garbage.me = garbage
+    alive = weakref.ref(garbage)
+    del garbage
+    y.backward()
+    assert gc.get_freeze_count() == 0
+    gc.collect()
+    assert alive() is None   # cyclic garbage made while frozen is collected once backward has thawed
+    np.testing.assert_allclose(x.grad.item(), 1.0001 ** 200, rtol=1e-5)
+
+
+def test_nothing_is_frozen_while_the_collector_is_off_or_the_graph_small(monkeypatch):
+    from autogradviz.autograd.node import GRAPH_FREEZER
+    monkeypatch.setattr(type(GRAPH_FREEZER), "EVERY", 50)
+    GRAPH_FREEZER.thaw()
+    x = torch.tensor(1.0, requires_grad=True)
+    y = x
+    for _ in range(40):
+        y = y * 1.0001
+    assert gc.get_freeze_count() == 0
+    gc.disable()
+    try:
+        for _ in range(200):
+            y = y * 1.0001
+        assert gc.get_freeze_count() == 0
+    finally:
+        gc.enable()
+    y.backward()

@@ -18,7 +18,7 @@ import numpy as np
 
 from .. import _grad_mode
 from .._errors import raised_in_callers_code
-from .node import AccumulateGrad, Node, edge
+from .node import GRAPH_FREEZER, AccumulateGrad, Node, edge
 
 
 @dataclass(slots=True)
@@ -358,13 +358,15 @@ def _owned(grad, dtype, shared) -> np.ndarray:
 @contextlib.contextmanager
 def _collector_paused():
     """Python's cyclic garbage collector off while a backward pass runs: every pass of it would walk
-    the whole live graph (the objects a backward pass makes are freed by reference counting)."""
+    the whole live graph (the objects a backward pass makes are freed by reference counting). At
+    the end, what the recording froze (``GRAPH_FREEZER``) is handed back to the collector."""
     enabled = gc.isenabled()
     if enabled:
         gc.disable()
     try:
         yield
     finally:
+        GRAPH_FREEZER.thaw()   # what the pass freed is freed; cycles made meanwhile are collectable again
         if enabled:
             gc.enable()
 

@@ -40,7 +40,7 @@ import numpy as np
 from .. import _dtype as D
 from .._grad_mode import _state
 from .._tensor_meta import view_rebase_message
-from ..autograd.node import _sequence, accumulator, edge, node_class
+from ..autograd.node import GRAPH_FREEZER, _sequence, accumulator, edge, node_class
 from ..tensor import Tensor, _make
 from . import template as T
 
@@ -364,7 +364,9 @@ def _record_plain(op, args, params, result, dtype):
     """``_record`` for the calls of ``apply``'s fast path (one or two operands of one dtype, no view
     among them, an op with one node class): the same node, made with fewer steps."""
     node = object.__new__(op._node_cls)
-    node._seq = next(_sequence)
+    seq = node._seq = next(_sequence)
+    if seq >= GRAPH_FREEZER.at:
+        GRAPH_FREEZER.due(seq)
     node._pre_hooks = node._hooks = node._nrs = node.metadata = node._aux = None
     node._freed = False
     vjps = op.vjps
@@ -434,7 +436,9 @@ def _record(op, args, datas, params, result, out_dtype, aux):
         cls = node_class(op, backward if backward.__class__ is str
                          else backward([np.ndim(x) for x in datas], params))
     node = object.__new__(cls)
-    node._seq = next(_sequence)
+    seq = node._seq = next(_sequence)
+    if seq >= GRAPH_FREEZER.at:
+        GRAPH_FREEZER.due(seq)
     node._pre_hooks = node._hooks = node._nrs = node.metadata = None
     node._aux = aux
     node._freed = False
