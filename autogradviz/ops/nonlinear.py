@@ -148,11 +148,13 @@ def _elu_result_grad(xp, g, c):
 ELU_BACKWARD = OpDef("elu_backward", "EluBackwardBackward0",
                      inputs=("grad_output", "self_or_result"),
                      expression="elu_backward({grad_output}, {self_or_result}, {alpha})",
-                     rules=("∂{out}/∂{grad_output} = 1 where {self_or_result} > 0, else {alpha} × exp({self_or_result})",
+                     # self_or_result: elu's input, or its result for elu_ (then alpha·exp(input) = result + alpha)
+                     rules=("∂{out}/∂{grad_output} = 1 where {self_or_result} > 0, else {alpha} × exp(input)",
                             "∂{out}/∂{self_or_result} = 0 where {self_or_result} > 0, "
-                            "else {grad_output} × {alpha} × exp({self_or_result})"),
-                     sends=("{grad} where {self_or_result} > 0, else {grad} × {alpha} × exp({self_or_result})",
-                            "0 where {self_or_result} > 0, else {grad} × {grad_output} × {alpha} × exp({self_or_result})"),
+                            "else {grad_output} × {alpha} × exp(input) (from the result: {grad_output})"),
+                     sends=("{grad} where {self_or_result} > 0, else {grad} × {alpha} × exp(input)",
+                            "0 where {self_or_result} > 0, else {grad} × {grad_output} × {alpha} × exp(input) "
+                            "(from the result: {grad} × {grad_output})"),
                      forward=_elu_backward_forward, saves=(0, 1), dtype="same",
                      vjps=(lambda xp, g, c: _elu_backward(xp, g, c.b, c.alpha, c.params.get("is_result", False)),
                            _elu_backward_self_grad))
