@@ -233,7 +233,30 @@ INDEX_ERRORS = [
     lambda lib, t: t.index_copy(0, lib.tensor([0, 5]), lib.ones(2, 4, dtype=lib.float64)),
     lambda lib, t: t.index_fill(0, lib.tensor([7]), 1.0),
     lambda lib, t: t.index_fill(1, lib.tensor([-5]), 1.0),
+    lambda lib, t: t.index_add(0, lib.tensor([0, 1]), lib.ones(1, 4, dtype=lib.float64)),
+    lambda lib, t: t.index_add(0, lib.tensor([[0]]), lib.ones(1, 4, dtype=lib.float64)),
+    lambda lib, t: t.index_add(0, lib.tensor([-1]), lib.ones(1, 4, dtype=lib.float64)),
+    lambda lib, t: t.index_add(0, lib.tensor([0]), lib.ones(1, 4)),
+    lambda lib, t: t.index_copy(0, lib.tensor([0, 1]), lib.ones(1, 4, dtype=lib.float64)),
+    lambda lib, t: t.index_copy(0, lib.tensor([[0]]), lib.ones(1, 4, dtype=lib.float64)),
+    lambda lib, t: t.index_copy(0, lib.tensor([-1]), lib.ones(1, 4, dtype=lib.float64)),
+    lambda lib, t: t.index_copy(0, lib.tensor([1], dtype=lib.int32), lib.ones(1, 4, dtype=lib.float64)),
+    lambda lib, t: t.index_copy(0, lib.tensor([0, 1]), lib.ones(2, 3, dtype=lib.float64)),
+    lambda lib, t: t.index_copy(0, lib.tensor([0, 1]), lib.ones(4, dtype=lib.float64)),
+    lambda lib, t: t.index_copy(0, lib.tensor([0, 1]), lib.ones(2, 4)),
+    lambda lib, t: t.index_fill(0, lib.tensor([[0]]), 1.0),
+    lambda lib, t: t.index_fill(0, lib.tensor([1], dtype=lib.int32), 1.0),
+    lambda lib, t: t.index_fill(0, lib.tensor([0]), lib.tensor([1.0, 2.0])),
 ]
+
+
+def test_index_ops_take_a_zero_dim_index_and_index_fill_counts_negatives_from_the_end():
+    pt = need_torch(module_level=False)
+    calls = [lambda lib, t: t.index_fill(0, lib.tensor(-1), 2.0),
+             lambda lib, t: t.index_copy(1, lib.tensor(3), lib.ones(3, 1, dtype=lib.float64)),
+             lambda lib, t: t.index_add(1, lib.tensor(0), lib.ones(3, 1, dtype=lib.float64), alpha=3)]
+    for call in calls:
+        np.testing.assert_array_equal(call(torch, grid(torch)).numpy(), call(pt, grid(pt)).numpy())
 
 
 @pytest.mark.parametrize("k", range(len(INDEX_ERRORS)))

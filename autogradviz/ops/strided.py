@@ -283,37 +283,71 @@ INDEX_FILL_TENSOR = OpDef("index_fill_tensor", "IndexFillBackward1",
                           dtype="same")
 
 
-def _index_of(name: str, input: Tensor, dim: int, index, *, out_of_range=RuntimeError, prefix: str = "") -> tuple:
-    """(dim, the index as int64) checked as PyTorch checks them for ``name``."""
+def _index_of(name: str, input: Tensor, dim: int, index) -> tuple:
+    """(dim, the index as a 1-D int64 array) checked as PyTorch checks them for ``name``: index_add
+    takes int32 or int64, the other two int64 only; only index_fill counts negative indices from
+    the end."""
+    if input.ndim == 0:
+        raise NotImplementedError(f"{name}() of a 0-dim tensor is not supported by autogradviz: reshape it to (1,)")
     d = wrap_dim(dim, input.ndim)
     if not isinstance(index, Tensor):
         raise TypeError(f"{name}(): argument 'index' (position 2) must be Tensor, not {type(index).__name__}")
-    if index.dtype not in (D.int64, D.int32):
-        raise RuntimeError(f"{name}_(): Expected dtype int32/int64 for index but got: {index.dtype.scalar_name}")
+    kind = index.dtype.scalar_name
+    if name == "index_add" and index.dtype not in (D.int64, D.int32):
+        raise RuntimeError(f"index_add_(): Expected dtype int32/int64 for index but got: {kind}")
+    if name == "index_copy" and index.dtype is not D.int64:
+        raise RuntimeError(f"index_copy_(): Expected a long tensor for index, but got {kind}")
+    if name == "index_fill" and index.dtype is not D.int64:
+        raise IndexError("index_fill_(): Expected dtype int64 for index.")
     if index.ndim > 1:
-        raise IndexError(f"{name}_(): Index is supposed to be a vector")
+        if name == "index_add":
+            raise IndexError(f"index_add_(): Index is supposed to be a vector, but got dim: {index.ndim} with type: "
+                             f"{kind} and size: {list(index.shape)}")
+        if name == "index_copy":
+            raise IndexError(f"index_copy_(): Index should have dimension 1 or 0 (got {index.ndim})")
+        raise RuntimeError("Index has to be a vector/scalar")
     idx = index._data.astype(np.int64).reshape(-1)
-    n = input.shape[d] if input.ndim else 1
-    bad = (idx >= n) | (idx < -n)
+    n = input.shape[d]
+    bad = (idx >= n) | (idx < (-n if name == "index_fill" else 0))
     if bad.any():
-        raise out_of_range(f"{prefix}index {int(idx[bad][0])} is out of bounds for dimension {d} with size {n}")
-    return d, idx % n if n else idx
+        message = f"index {int(idx[bad][0])} is out of bounds for dimension {d} with size {n}"
+        if name == "index_add":
+            raise RuntimeError(message)
+        raise IndexError(("index_copy_(): " if name == "index_copy" else "") + message)
+    return d, idx % n
 
 
 def _source_of(name: str, input: Tensor, source, d: int, idx: np.ndarray) -> Tensor:
+    """``source`` checked against ``input`` and the index, in PyTorch's order and words."""
     if not isinstance(source, Tensor):
         raise TypeError(f"{name}(): argument 'source' (position 3) must be Tensor, not {type(source).__name__}")
+    mine, theirs = input.dtype.scalar_name, source.dtype.scalar_name
+    if name == "index_copy":
+        if source.ndim != input.ndim:
+            raise IndexError("index_copy_(): When source and destination are not scalars, their dimensionality must "
+                             f"match. Source dimensionality ({source.ndim}), destination dimensionality ({input.ndim})")
+        if source.shape[d] != len(idx):
+            raise IndexError(f"index_copy_(): Number of indices ({len(idx)}) should be equal to source.size(dim) "
+                             f"({source.shape[d]})")
+        rest = [s for k, s in enumerate(input.shape) if k != d], [s for k, s in enumerate(source.shape) if k != d]
+        if rest[0] != rest[1]:
+            raise RuntimeError("index_copy_(): Source/destination tensor must have same slice shapes. Destination "
+                               f"slice shape: {' '.join(map(str, rest[0]))} at dimension {d} and source slice shape: "
+                               f"{' '.join(map(str, rest[1]))} at dimension 0.")
+        if source.dtype is not input.dtype:
+            raise RuntimeError("index_copy_(): self and source expected to have the same dtype, but got (self) "
+                               f"{mine} and (source) {theirs}")
+        return source
     if source.dtype is not input.dtype:
-        raise RuntimeError(f"{name}_(): self ({input.dtype.scalar_name}) and source ({source.dtype.scalar_name}) must have "
-                           "the same scalar type")
+        raise RuntimeError(f"index_add_(): self ({mine}) and source ({theirs}) must have the same scalar type")
+    along = source.shape[d] if d < source.ndim else 1
+    if along != len(idx):
+        raise RuntimeError(f"index_add_(): Number of indices ({len(idx)}) should be equal to source.size(dim): "
+                           f"({along}), for dim: {d}")
     expected = input.shape[:d] + (len(idx),) + input.shape[d + 1:]
     if tuple(source.shape) != tuple(expected):
-        if source.ndim != input.ndim or any(s != t for k, (s, t) in enumerate(zip(source.shape, input.shape))
-                                            if k != d):
-            raise RuntimeError("source tensor shape must match self tensor shape, excluding the specified "
-                               f"dimension. Got self.shape = {list(input.shape)} source.shape = {list(source.shape)}")
-        raise RuntimeError(f"{name}_(): Number of indices ({len(idx)}) should be equal to source.size(dim) "
-                           f"({source.shape[d]})")
+        raise RuntimeError("source tensor shape must match self tensor shape, excluding the specified dimension. "
+                           f"Got self.shape = {list(input.shape)} source.shape = {list(source.shape)}")
     return source
 
 
@@ -330,7 +364,7 @@ def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha=1
 
 def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor:
     """A copy of ``input`` with the slices of ``source`` copied to the slices ``index`` along ``dim``."""
-    d, idx = _index_of("index_copy", input, dim, index, out_of_range=IndexError, prefix="index_copy_(): ")
+    d, idx = _index_of("index_copy", input, dim, index)
     source = _source_of("index_copy", input, source, d, idx)
     return apply(INDEX_COPY, (input, source), {"dim": d, "index": idx})
 
@@ -338,7 +372,7 @@ def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor
 def index_fill(input: Tensor, dim: int, index: Tensor, value) -> Tensor:
     """A copy of ``input`` with the slices ``index`` along ``dim`` set to ``value`` (a number or a
     0-dim tensor)."""
-    d, idx = _index_of("index_fill", input, dim, index, out_of_range=IndexError)
+    d, idx = _index_of("index_fill", input, dim, index)
     if isinstance(value, Tensor):
         if value.ndim != 0:
             raise RuntimeError("index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
