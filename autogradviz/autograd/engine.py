@@ -160,17 +160,19 @@ def backward_steps(outputs: Sequence, grad_outputs: Sequence | None = None, *,
 
     # Count, for every reachable node, how many edges lead into it (iteratively).
     deps: dict[Node, int] = {}
-    stack = list(buffers)
-    seen = set(stack)
+    stack = list(buffers)   # the roots: every other node is pushed when first reached
     while stack:
         node = stack.pop()
         for nxt in node._fns:
             if nxt is None:
                 continue
-            deps[nxt] = deps.get(nxt, 0) + 1
-            if nxt not in seen:
-                seen.add(nxt)
-                stack.append(nxt)
+            n = deps.get(nxt)
+            if n is None:
+                deps[nxt] = 1
+                if nxt not in buffers:
+                    stack.append(nxt)
+            else:
+                deps[nxt] = n + 1
 
     ready = [_Ready(n) for n in buffers if deps.get(n, 0) == 0]
     heapq.heapify(ready)

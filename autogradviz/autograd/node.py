@@ -284,11 +284,15 @@ class OpNode(Node):
             g = vjps[0](xp, grad, ctx)
             shape = shapes[0] if shapes else self._out_shape
             dtype = dtypes[0] if dtypes else self._out_dtype
-            if xp is NUMPY and g.__class__ is np.ndarray and g.shape == shape and g.dtype is dtype.np:
-                return (g,)
+            if xp is NUMPY and g is not None:
+                if g.__class__ is not np.ndarray:
+                    g = np.asarray(g)   # a 0-d rule's result is a NumPy scalar
+                if g.shape == shape and g.dtype is dtype.np:
+                    return (g,)
             return (fit_grad(g, shape, dtype, xp),)
         shapes = ctx.shapes
         grads = []
+        numpy = xp is NUMPY
         for i, nxt in enumerate(fns):
             if nxt is None:
                 grads.append(None)
@@ -298,7 +302,14 @@ class OpNode(Node):
                 g = vjps[0](xp, grad, ctx)
             else:
                 g = vjps[i](xp, grad, ctx)
-            grads.append(fit_grad(g, shapes[i], dtypes[i] if dtypes else self._out_dtype, xp))
+            dtype = dtypes[i] if dtypes else self._out_dtype
+            if numpy and g is not None:
+                if g.__class__ is not np.ndarray:
+                    g = np.asarray(g)
+                if g.shape == shapes[i] and g.dtype is dtype.np:
+                    grads.append(g)
+                    continue
+            grads.append(fit_grad(g, shapes[i], dtype, xp))
         return tuple(grads)
 
 

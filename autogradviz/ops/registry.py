@@ -360,6 +360,9 @@ def _edge_plain(a):
     return accumulator(a)
 
 
+_AT_VERSION_0 = (((0, 0),), ((1, 0),))   # a node's _versions when it saved one operand at version 0
+
+
 def _record_plain(op, args, params, result, dtype):
     """``_record`` for the calls of ``apply``'s fast path (one or two operands of one dtype, no view
     among them, an op with one node class): the same node, made with fewer steps."""
@@ -399,7 +402,18 @@ def _record_plain(op, args, params, result, dtype):
         saves, save_out = found if found is not None else _what_to_save(op, needed)
     else:
         saves, save_out = op.saves, op.save_out
-    if saves:
+    if len(saves) == 1:   # log, sin, x * c: one saved operand
+        i = saves[0]
+        s = args[i]
+        node._saved = (s,) if len(args) == 1 else (s, None) if i == 0 else (None, s)
+        if s.__class__ is float or s.__class__ is int:
+            node._versions = ()
+        else:
+            vc = s._vc
+            if vc is None:
+                vc = s._vc = [0]
+            node._versions = _AT_VERSION_0[i] if vc[0] == 0 else ((i, vc[0]),)
+    elif saves:
         saved = [None] * len(args)
         versions = []
         for i in saves:
