@@ -114,21 +114,35 @@ def widget_pictures(nb) -> list[str]:
     return [m for v in values if isinstance(v, str) for m in re.findall(r"<svg\b.*?</svg>", v, re.S)]
 
 
-def _gallery_mlp(library: str) -> dict:
-    """Run notebook 04's softmax-regression and MLP cells (up to the stepper) on ``library``,
-    without the pictures, and return the variables they made."""
+def _gallery_mlp(library: str, stepper: bool = False) -> dict:
+    """Run notebook 04's softmax-regression and MLP cells on ``library``, without the pictures,
+    up to the stepper (its cell too, the stepper as ``stepper``, when asked), and return the
+    variables they made."""
     nb = nbformat.read(ROOT / "notebooks" / "04-gallery.ipynb", as_version=4)
     lines = []
     for cell in (c for c in nb.cells if c.cell_type == "code" and c.get("id") != "install-autogradviz"):
-        lines += [ln for ln in cell.source.splitlines() if "draw_graph" not in ln and "step_backward" not in ln]
         if "step_backward(loss)" in cell.source:
+            if stepper:
+                lines += cell.source.replace("torch.step_backward(loss)", "stepper = torch.step_backward(loss)").splitlines()
             break
+        lines += [ln for ln in cell.source.splitlines() if "draw_graph" not in ln]
     code = "\n".join(lines)
     if library == "torch":
         code = code.replace("import autogradviz as torch", "import torch").replace("from autogradviz import", "from torch import")
     scope: dict = {}
     exec(compile(code, "04-gallery.ipynb", "exec"), scope)
     return scope
+
+
+def test_gallery_stepper_steps_a_training_step_from_cleared_gradients():
+    """Notebook 04 steps through the MLP's next training step after optimizer.zero_grad(): every
+    parameter's step starts from no gradient. (It used to add onto the gradient of the step before,
+    net.2.bias.grad: [0.2010, -0.2010] + [0.1758, -0.1758], a training-loop bug on the screen.)"""
+    walk = _gallery_mlp("autogradviz", stepper=True)["stepper"]
+    leaves = [walk.frame_text(k) for k in range(1, walk.walk.total + 1) if "is a leaf" in walk.frame_text(k)]
+    assert len(leaves) == 4, leaves
+    for text in leaves:
+        assert ".grad: none yet → " in text, text
 
 
 def test_gallery_mlp_shows_pytorchs_numbers():
