@@ -294,15 +294,19 @@ def move_tangent_slider(page) -> None:
 
 
 def measure_tangents(page) -> list[dict]:
-    """Each tangent explorer: its figure's shown and natural width, and the height of the whole
-    explorer (slider, text and figure), next to the height of the notebook's visible area."""
+    """Each tangent explorer: its figure's shown and natural width, the height of the whole
+    explorer (slider, text and figure) next to the height of the notebook's visible area, and the
+    slider's track and the plot's x axis (as the widget says it drew it), in px from the figure's left."""
     return page.evaluate("""() => {
       const screen = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-WindowedPanel-outer')
                      || document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook');
       return [...document.querySelectorAll('.autogradviz-tangent')].map(t => {
-        const img = t.querySelector('img');
+        const img = t.querySelector('img'), left = img.getBoundingClientRect().left;
+        const track = t.querySelector('.noUi-base').getBoundingClientRect();
         return {width: img.getBoundingClientRect().width, naturalWidth: img.naturalWidth,
-                height: t.getBoundingClientRect().height, screenHeight: screen.getBoundingClientRect().height};
+                height: t.getBoundingClientRect().height, screenHeight: screen.getBoundingClientRect().height,
+                track: [track.left - left, track.right - left],
+                axes: t.querySelector('[data-axes]').dataset.axes.split(' ').map(Number)};
       });
     }""")
 

@@ -1,12 +1,13 @@
 """Every notebook opened and run in a real JupyterLab in Debian's Chromium, at 1280×800 with the
 file browser closed (as at a projector).
 
-No cell may show an error, graph pictures must be visible and readable (node text 12–18 px, no
+No cell may show an error. Graph pictures must be visible and readable: node text 12–18 px, no
 overlapping boxes or labels, no edge drawn through another box, pictures of up to 40 nodes within
-the output area's width and, outside the stepper, at their own size and on one screen), the stepper must move when
-clicked and fit the screen, the derivative plot's slider must move the tangent (its figure at no
-more than its own size; slider, text and figure on one screen); notebook 06 steps a real PyTorch
-MLP; a screenshot of each notebook is saved (the README's pictures come from these)."""
+the output area's width and, outside the stepper, at their own size and on one screen. The stepper
+must move when clicked and fit the screen. The derivative plot's slider must move the tangent; its
+figure is no bigger than its own size, the slider's track lies right above its x axis, and slider,
+text and figure are on one screen. Notebook 06 steps a real PyTorch MLP. A screenshot of each
+notebook is saved (the README's pictures come from these)."""
 from __future__ import annotations
 
 import shutil
@@ -96,6 +97,8 @@ def test_notebook_runs_in_jupyterlab(lab, name, output_dir):
             move_tangent_slider(page)
             for m in measure_tangents(page):   # never blown up; slider, text and figure on one screen
                 assert m["width"] <= m["naturalWidth"] + 1 and m["height"] <= m["screenHeight"], m
+                # the handle right above the point: the track spans the x axis
+                assert abs(m["track"][0] - m["axes"][0]) <= 2 and abs(m["track"][1] - m["axes"][1]) <= 2, m
         if name == "03-exercises.ipynb":
             assert page.locator(".jp-OutputArea-output .agv-unanswered", has_text="Not answered yet").count() >= 12
         page.wait_for_selector(".jp-StatusBar-Widget:has-text('| Idle')")

@@ -18,6 +18,10 @@ from .plot_draw import DerivativeFigure, add_legend, draw, new_figure
 
 TANGENT_COLOR = "C3"
 DPI = 90                 # the PNG's resolution: 8.5 × 5.2 inches are 765 × 468 px
+# JupyterLab's slider: its track starts 14 px after the description and ends 82 px before the
+# slider's right edge (the readout and its gap)
+TRACK_AFTER_LABEL = 14
+TRACK_BEFORE_END = 82
 
 
 def _ipympl_active() -> bool:
@@ -90,6 +94,18 @@ class TangentExplorer(widgets.VBox):
         self.label.add_class("autogradviz-tangent-text")
         self.slider.observe(self._on_slider, names="value")
         self._update(float(self.slider.value))
+        if self._image is not None:
+            self._align_slider()
+
+    def _align_slider(self) -> None:
+        """Put the slider's track right above the plot's x axis (they share the range), so the
+        handle sits above the point of tangency, not 1096 px of slider over a 765 px figure."""
+        box = self.axes.get_position()                 # final: the figure was drawn once
+        width = self.figure.get_figwidth() * DPI
+        self.axes_span = (box.x0 * width, box.x1 * width)
+        self.slider.style.description_width = f"{max(self.axes_span[0] - TRACK_AFTER_LABEL, 20):.1f}px"
+        self.slider.layout = widgets.Layout(width=f"{self.axes_span[1] + TRACK_BEFORE_END:.1f}px", max_width="100%")
+        self._update(self.x0)
 
     @property
     def x0(self) -> float:
@@ -139,7 +155,9 @@ class TangentExplorer(widgets.VBox):
         self._legend_text.set_text(f"tangent at x₀ = {x0:.3g}: slope {prime(name, 1)}(x₀) = {d0:.4g}")
         self.text = (f"x₀ = {x0:.4g}:  {name}(x₀) = {f0:.6g},  {prime(name, 1)}(x₀) = {d0:.6g}"
                      f"{note}{problem}")
-        self.label.value = f"<span style='font-family: monospace'>{html.escape(self.text)}</span>"
+        span = getattr(self, "axes_span", None)
+        where = f" data-axes='{span[0]:.1f} {span[1]:.1f}'" if span else ""
+        self.label.value = f"<span style='font-family: monospace'{where}>{html.escape(self.text)}</span>"
         self._redraw()
 
     def _repr_mimebundle_(self, **kwargs):
