@@ -75,6 +75,7 @@ from .random import (
     seed,
     set_rng_state,
 )
+from .serialization import load, save
 from .tensor import Size, Tensor, is_tensor
 
 _install_methods(Tensor)

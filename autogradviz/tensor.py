@@ -425,7 +425,7 @@ class Tensor:
         raise _pytorch_names.missing("torch.Tensor", name, f"'{type(self).__name__}' object has no attribute {name!r}")
 
     def __reduce_ex__(self, protocol):
-        return (_rebuild, (self._data.copy(), self._dtype.name, self.requires_grad and self.is_leaf))
+        return (_rebuild, (self._data.copy(), self._dtype.name, self.requires_grad))
 
     def __deepcopy__(self, memo):
         if self._grad_fn is not None:

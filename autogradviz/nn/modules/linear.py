@@ -68,6 +68,12 @@ class LazyLinear(Linear):
     def __init__(self, out_features: int, bias: bool = True, device=None, dtype=None) -> None:
         super().__init__(0, out_features, bias, device, dtype)
 
+    def reset_parameters(self) -> None:
+        """Nothing to draw until the first input says how many in_features there are (so making
+        the layer takes no random numbers, as in PyTorch)."""
+        if self.in_features > 0:
+            super().reset_parameters()
+
     def __call__(self, *args, **kwargs):
         input = args[0] if args else kwargs.get("input")
         if isinstance(input, Tensor) and input.ndim >= 1:
