@@ -499,6 +499,9 @@ case("max_pool2d", lambda x: torch.nn.functional.max_pool2d(x, 2, padding=1), (2
 case("avg_pool2d", lambda x: torch.nn.functional.avg_pool2d(x, 3, 2, 1, ceil_mode=True), (1, 2, 6, 5))
 case("avg_pool2d_squared", lambda x: torch.nn.functional.avg_pool2d(x, 2, count_include_pad=False, padding=1) ** 2,
      (1, 2, 4, 5))
+case("adaptive_avg_pool2d", lambda x: torch.nn.functional.adaptive_avg_pool2d(x, (2, 3)), (2, 2, 4, 6))
+case("adaptive_avg_pool2d_overlapping_squared",   # 5 rows into 3 bins and 7 columns into 4: the bins overlap
+     lambda x: torch.nn.functional.adaptive_avg_pool2d(x, (3, 4)) ** 2, (2, 5, 7))
 case("pad", lambda x: torch.nn.functional.pad(x, (1, -1, 2, 0), value=0.5), (2, 3, 4))
 
 # Robust regression losses (ops/robust_loss.py)

@@ -31,6 +31,10 @@ CALLS = {
     "avg_pool_ceil": (lambda F, x: F.avg_pool2d(x, 2, ceil_mode=True), [(1, 2, 5, 7)]),
     "avg_pool_ceil_padding": (lambda F, x: F.avg_pool2d(x, 3, 2, 1, ceil_mode=True), [(1, 2, 6, 6)]),
     "avg_pool_divisor": (lambda F, x: F.avg_pool2d(x, 2, divisor_override=3), [(1, 2, 4, 4)]),
+    "adaptive_avg_pool": (lambda F, x: F.adaptive_avg_pool2d(x, (1, 1)), [(2, 3, 6, 7)]),
+    "adaptive_avg_pool_divides": (lambda F, x: F.adaptive_avg_pool2d(x, (3, 2)), [(2, 3, 6, 8)]),
+    "adaptive_avg_pool_overlapping_bins": (lambda F, x: F.adaptive_avg_pool2d(x, (4, 3)), [(1, 2, 7, 5)]),
+    "adaptive_avg_pool_none_unbatched": (lambda F, x: F.adaptive_avg_pool2d(x, (None, 2)), [(2, 5, 7)]),
     "pad": (lambda F, x: F.pad(x, (1, 2, 0, 1)), [(2, 3, 4)]),
     "pad_crop_value": (lambda F, x: F.pad(x, (-1, 2), value=3.0), [(2, 3, 4)]),
 }
@@ -115,6 +119,7 @@ def test_second_derivatives_equal_pytorchs(name):
 
 
 @pytest.mark.parametrize("name", ["conv", "conv_stride_padding_dilation", "conv_groups", "conv_unbatched", "avg_pool",
+                                  "adaptive_avg_pool_overlapping_bins",
                                   "avg_pool_ceil_padding", "avg_pool_padding_not_counted", "max_pool"])
 def test_gradients_taken_with_create_graph_are_differentiable_again(name):
     """gradgradcheck (finite differences of the recorded gradient), and PyTorch's node for the
@@ -148,6 +153,10 @@ PROGRAMS = [
     "nn.Conv2d(3, 4, 3, groups=2)",
     "F.max_pool2d(lib.tensor([[[[1.0, 5.0], [3.0, 2.0]]]]), 2)",
     "F.avg_pool2d(lib.tensor([[[[1.0, 5.0], [3.0, 2.0]]]]), 2)",
+    "[repr(m) for m in (nn.AdaptiveAvgPool2d((1, 1)), nn.AdaptiveAvgPool2d(2), nn.AdaptiveAvgPool2d((None, 3)))]",
+    "F.adaptive_avg_pool2d(lib.ones(5, 7), 2)", "F.adaptive_avg_pool2d(lib.ones(1, 1, 5, 7), (2, 2, 2))",
+    "F.adaptive_avg_pool2d(lib.arange(12.).reshape(1, 3, 4), (2, 3))",
+    "[repr(m) for m in (nn.LazyConv2d(6, 5), nn.LazyConv2d(8, 3, stride=2, padding=1, bias=False))]",
 ]
 
 
@@ -189,3 +198,53 @@ def test_cdist_gradients_equal_pytorchs_and_differentiate_again(p):
     if p not in (0.0, 1.0, float("inf")):   # elsewhere the gradient is piecewise constant
         a, b = (agv.tensor(rng.standard_normal(shape), requires_grad=True) for shape in ((1, 2, 3), (1, 3, 3)))
         assert agv.autograd.gradgradcheck(lambda s, t: agv.cdist(s, t, p=p), (a, b))
+
+
+def d2l_residual(lib, use_1x1conv):
+    """D2L's ResNet block (chapter 8.6), written with lazy layers as the book writes it."""
+    nn, F = lib.nn, lib.nn.functional
+
+    class Residual(nn.Module):
+        def __init__(self, num_channels, use_1x1conv=False, strides=1):
+            super().__init__()
+            self.conv1 = nn.LazyConv2d(num_channels, kernel_size=3, padding=1, stride=strides)
+            self.conv2 = nn.LazyConv2d(num_channels, kernel_size=3, padding=1)
+            self.conv3 = nn.LazyConv2d(num_channels, kernel_size=1, stride=strides) if use_1x1conv else None
+            self.bn1 = nn.LazyBatchNorm2d()
+            self.bn2 = nn.LazyBatchNorm2d()
+
+        def forward(self, X):
+            Y = F.relu(self.bn1(self.conv1(X)))
+            Y = self.bn2(self.conv2(Y))
+            if self.conv3:
+                X = self.conv3(X)
+            Y += X
+            return F.relu(Y)
+
+    return nn.Sequential(Residual(6, use_1x1conv, strides=2 if use_1x1conv else 1), nn.AdaptiveAvgPool2d((1, 1)),
+                         nn.Flatten(), nn.LazyLinear(10), nn.LazyBatchNorm1d())
+
+
+@pytest.mark.parametrize("use_1x1conv", [False, True])
+def test_d2l_resnet_block_with_lazy_layers_equals_pytorch(use_1x1conv):
+    """Same seed, same draws: the lazy layers draw at their first input in PyTorch's order, become
+    Conv2d/BatchNorm2d/Linear/BatchNorm1d, and an optimizer made before that first call trains them."""
+    x = np.random.default_rng(4).standard_normal((4, 6, 8, 8)).astype(np.float32)
+    results = []
+    for lib in (agv, torch):
+        lib.manual_seed(0)
+        net = d2l_residual(lib, use_1x1conv)
+        opt = lib.optim.SGD(net.parameters(), lr=0.1)
+        for _ in range(2):
+            loss = net(lib.tensor(x)).square().mean()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        results.append(([type(m).__name__ for m in net.modules()], loss.item(),
+                        [p.detach().numpy().copy() for p in net.parameters()], lib.rand(1).item()))
+    (names, loss, params, after), (their_names, their_loss, their_params, their_after) = results
+    assert names == their_names and "LazyConv2d" not in names and "BatchNorm2d" in names
+    assert after == their_after   # the layers took PyTorch's draws, no more, no fewer
+    assert abs(loss - their_loss) <= 1e-5 * abs(their_loss)
+    for mine, want in zip(params, their_params, strict=True):
+        np.testing.assert_allclose(mine, want, rtol=1e-4, atol=1e-5)

@@ -12,6 +12,7 @@ import numpy as np
 
 from .. import _dtype as D
 from .._inplace_random import bernoulli_
+from ..ops import adaptive_pool as _adaptive_pool
 from ..ops import conv as _conv
 from ..ops import nonlinear as _nonlinear
 from ..ops import normalization as _normalization
@@ -34,6 +35,7 @@ from ..ops.registry import apply_inplace as _apply_inplace
 from ..tensor import Tensor, _make
 
 __all__ = [
+    "adaptive_avg_pool2d",
     "avg_pool2d",
     "batch_norm",
     "binary_cross_entropy",
@@ -180,6 +182,11 @@ def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bo
                count_include_pad: bool = True, divisor_override: int | None = None) -> Tensor:
     """The mean of each window."""
     return _conv.avg_pool2d(input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)
+
+
+def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:
+    """The mean over an ``output_size`` grid of bins (``1``: one mean per channel)."""
+    return _adaptive_pool.adaptive_avg_pool2d(input, output_size)
 
 
 def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) -> Tensor:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from . import (
     activation,
+    adaptive_pool,
     conv,
     elementwise,
     gather_scatter,
@@ -33,7 +34,7 @@ from .registry import REGISTRY, OpDef, apply
 __all__ = ["REGISTRY", "OpDef", "apply", "install_methods", "public_functions"]
 
 _MODULES = (elementwise, reduction, shape, linalg, indexing, activation, loss, special, nonlinear, matrix, rearrange,
-            normalization, conv, robust_loss, gather_scatter, strided)
+            normalization, conv, robust_loss, gather_scatter, strided, adaptive_pool)
 
 # PyTorch returns inf and nan silently (log(0), 1/0, sqrt(-1)); NumPy warns. Silence NumPy's
 # floating-point warnings where our ops and rules compute, and nowhere else: no cost per call.

@@ -1,4 +1,4 @@
-"""``nn.BatchNorm1d`` and ``nn.BatchNorm2d``."""
+"""``nn.BatchNorm1d``, ``nn.BatchNorm2d`` and their lazy forms."""
 from __future__ import annotations
 
 from ... import _dtype as D
@@ -69,3 +69,38 @@ class BatchNorm2d(_BatchNorm):
     """Batch norm over (N, C, H, W) images, per channel C."""
 
     _dims = (4,)
+
+
+class _LazyBatchNorm:
+    """A batch norm whose ``num_features`` is read from its first input (its dim 1); it then becomes
+    the plain layer. Its parameters and buffers exist (empty) from the start and are filled in place."""
+
+    _becomes: type
+
+    def __init__(self, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
+                 track_running_stats: bool = True, device=None, dtype=None) -> None:
+        self._becomes.__init__(self, 0, eps, momentum, affine, track_running_stats, device, dtype)
+
+    def __call__(self, *args, **kwargs):
+        input = args[0] if args else kwargs.get("input")
+        if isinstance(input, Tensor) and input.ndim >= 2:
+            n = input.shape[1]
+            self.num_features = n
+            for name, fill in (("weight", ones), ("bias", zeros), ("running_mean", zeros), ("running_var", ones)):
+                held = getattr(self, name)
+                if held is not None:
+                    held._data = fill(n, dtype=held.dtype)._data
+            self.__class__ = self._becomes   # as PyTorch does: a BatchNorm1d/2d from now on
+        return Module.__call__(self, *args, **kwargs)
+
+
+class LazyBatchNorm1d(_LazyBatchNorm, BatchNorm1d):
+    """``BatchNorm1d`` with ``num_features`` read from the first input."""
+
+    _becomes = BatchNorm1d
+
+
+class LazyBatchNorm2d(_LazyBatchNorm, BatchNorm2d):
+    """``BatchNorm2d`` with ``num_features`` read from the first input."""
+
+    _becomes = BatchNorm2d

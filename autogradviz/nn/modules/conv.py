@@ -1,4 +1,4 @@
-"""``nn.Conv2d``."""
+"""``nn.Conv2d`` and ``nn.LazyConv2d``."""
 from __future__ import annotations
 
 import math
@@ -43,6 +43,8 @@ class Conv2d(Module):
 
     def reset_parameters(self) -> None:
         """Draw new initial values as PyTorch does."""
+        if self.in_channels == 0:   # a lazy layer before its first input: nothing to draw yet
+            return
         init.kaiming_uniform_(self.weight, a=math.sqrt(5))
         if self.bias is not None:
             fan_in = self.weight.shape[1] * self.kernel_size[0] * self.kernel_size[1]
@@ -64,3 +66,24 @@ class Conv2d(Module):
         if self.bias is None:
             text += ", bias=False"
         return text
+
+
+class LazyConv2d(Conv2d):
+    """A ``Conv2d`` whose ``in_channels`` is read from its first input; it then becomes a ``Conv2d``.
+    Its parameters exist (empty) from the start and are filled in place, so an optimizer can be
+    made before the first call; making it draws no random numbers, as in PyTorch."""
+
+    def __init__(self, out_channels: int, kernel_size, stride=1, padding=0, dilation=1, groups: int = 1,
+                 bias: bool = True, padding_mode: str = "zeros", device=None, dtype=None) -> None:
+        super().__init__(0, out_channels, kernel_size, stride, padding, dilation, groups, bias, padding_mode, device,
+                         dtype)
+
+    def __call__(self, *args, **kwargs):
+        input = args[0] if args else kwargs.get("input")
+        if isinstance(input, Tensor) and input.ndim in (3, 4):
+            self.in_channels = input.shape[-3]
+            self.weight._data = empty(self.out_channels, self.in_channels // self.groups, *self.kernel_size,
+                                      dtype=self.weight.dtype)._data
+            self.reset_parameters()
+            self.__class__ = Conv2d   # as PyTorch does: a Conv2d from now on
+        return Module.__call__(self, *args, **kwargs)

@@ -1,4 +1,4 @@
-"""``nn.MaxPool2d`` and ``nn.AvgPool2d``."""
+"""``nn.MaxPool2d``, ``nn.AvgPool2d`` and ``nn.AdaptiveAvgPool2d``."""
 from __future__ import annotations
 
 from ...tensor import Tensor
@@ -41,3 +41,18 @@ class AvgPool2d(Module):
 
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AdaptiveAvgPool2d(Module):
+    """The mean over an ``output_size`` grid of bins, whatever the input's height and width
+    (``AdaptiveAvgPool2d((1, 1))``: one mean per channel, as at the end of ResNet)."""
+
+    def __init__(self, output_size) -> None:
+        super().__init__()
+        self.output_size = output_size
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.adaptive_avg_pool2d(input, self.output_size)
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
