@@ -2,6 +2,8 @@
 the detector that recognises the mistake; each named mistake detector; the student-facing API."""
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import pytest
 
@@ -497,6 +499,16 @@ def test_progress_counts_attempts_and_passes():
     assert rows["detach"][2:] == (1, "✗ not yet")
     assert "1 of 17 exercises passed (2 attempted)" in table.caption
     assert "<table" in table._repr_html_()
+
+
+def test_in_the_browser_a_graded_cell_shows_a_wrong_or_blank_answer_without_raising(monkeypatch):
+    """JupyterLite's Run All stops at a cell that raises, tag or no tag, and no grader runs there."""
+    monkeypatch.setattr(sys, "platform", "emscripten")
+    wrong = exercises.assert_correct("grad-2xTx", [0.0, 8.0, 16.0, 24.0])
+    assert not wrong and "did you zero x.grad" in wrong.text()
+    blank = exercises.assert_correct("grad-2xTx", ...)
+    assert not blank and blank.text().startswith("○ grad-2xTx: Not answered yet")
+    assert exercises.assert_correct("grad-2xTx", [0.0, 4.0, 8.0, 12.0])
 
 
 def test_strict_raises_assertion_error_with_the_same_message():

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import builtins
 import os
+import sys
 import types
 from typing import Any
 
@@ -51,8 +52,16 @@ def check(id: str, answer: Any, *, strict: bool = False, timeout: float | None =
 @raised_in_callers_code
 def assert_correct(id: str, answer: Any, *, timeout: float | None = None) -> Feedback:
     """``check(id, answer, strict=True)``: for autograded (nbgrader, otter) test cells. In Jupyter
-    the failure shows the cell's own line and the feedback, not the checker's frames."""
-    return check(id, answer, strict=True, timeout=timeout)
+    the failure shows the cell's own line and the feedback, not the checker's frames.
+
+    In the browser (JupyterLite, where no grader runs) a wrong or blank answer is shown, not
+    raised: JupyterLite's Run All would stop at the first graded cell, tag or no tag."""
+    return check(id, answer, strict=not in_the_browser(), timeout=timeout)
+
+
+def in_the_browser() -> bool:
+    """Whether Python runs in a web page (Pyodide, as in JupyterLite)."""
+    return sys.platform == "emscripten"
 
 
 def hint(id: str) -> Markdown:
