@@ -8,6 +8,7 @@ import numpy as np
 
 from .. import _dtype as D
 from .. import _summation as sums
+from ..tensor import Tensor
 from .common import accept_numpy_names, wrap_dim, wrap_dims
 from .registry import OpDef, apply
 
@@ -253,7 +254,6 @@ def _reduce_dims(input, dim):
 
 
 def _require_tensor(input, name: str) -> None:
-    from ..tensor import Tensor
     if not isinstance(input, Tensor):
         raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
 
@@ -263,7 +263,8 @@ def _count(input, dims) -> int:
 
 
 def _reduce(op, input, dim, keepdim, extra=None):
-    _require_tensor(input, op.name)
+    if dim is None and not keepdim and not extra:   # x.sum(): the common case, nothing to work out
+        return apply(op, (input,))
     dims = _reduce_dims(input, dim)
     params = {"dim": dims, "keepdim": bool(keepdim)} if dims is not None else {}
     if dims is None and keepdim:
@@ -406,6 +407,7 @@ def _amax_like(op, name, input, dim, keepdim):
 
 def logsumexp(input, dim, keepdim=False):
     """log(sum(exp(input))) along ``dim``, computed stably."""
+    _require_tensor(input, "logsumexp")
     return _reduce(LOGSUMEXP, input, dim, keepdim)
 
 
