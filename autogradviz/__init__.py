@@ -7,6 +7,7 @@ NumPy only; the pictures and widgets (``draw_graph``, ``step_backward``, ``plot_
 from __future__ import annotations
 
 import importlib as _importlib
+import math as _math
 
 from . import _dtype, _inplace_random, _tensor_new, autograd, random
 from ._device import device, get_default_device, set_default_device
@@ -34,12 +35,14 @@ from ._grad_mode import (
     no_grad,
     set_grad_enabled,
 )
+from ._numeric_info import finfo, iinfo
 from ._printing import set_printoptions
 from .creation import (
     arange,
     as_tensor,
     asarray,
     bernoulli,
+    deprecated_range,
     empty,
     empty_like,
     eye,
@@ -83,6 +86,7 @@ _tensor_new.install(Tensor)
 _inplace_random.install(Tensor)
 # torch.add, torch.sum, torch.matmul, ...: every function the op table names (autogradviz/ops/).
 globals().update(_public_functions())
+range = deprecated_range   # PyTorch's deprecated torch.range (this module uses no builtin range)
 _install_out(globals())   # out= where PyTorch takes it, refused elsewhere
 
 __version__ = "0.1.0"
@@ -94,6 +98,12 @@ long = int64
 int = int32
 short = int16
 cfloat = None  # complex numbers are not supported
+
+pi = _math.pi
+e = _math.e
+inf = _math.inf
+nan = _math.nan
+newaxis = None
 
 FloatTensor = DoubleTensor = LongTensor = Tensor
 
@@ -129,6 +139,16 @@ def __getattr__(name: str):
 
 def __dir__():
     return sorted(list(globals()) + list(_LAZY))
+
+
+def result_type(tensor, other) -> dtype:  # noqa: F811 (PyTorch names the argument tensor)
+    """The dtype an elementwise op on ``tensor`` and ``other`` (tensors or numbers) gives."""
+    return _result_type(tensor, other)
+
+
+def can_cast(from_: dtype, to: dtype) -> bool:
+    """Whether PyTorch's type promotion may cast ``from_`` to ``to`` (never to a lower kind: float to int, int to bool)."""
+    return from_._category <= to._category
 
 
 def is_floating_point(input: Tensor) -> bool:

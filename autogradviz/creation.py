@@ -4,6 +4,7 @@ PyTorch's CPU kernels do (``_sampling``), from a ``random.Generator``."""
 from __future__ import annotations
 
 import numbers
+import warnings
 from typing import Any
 
 import numpy as np
@@ -210,6 +211,23 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
     if not dtype.is_floating_point:
         arr = np.arange(args[0], args[1], args[2]).astype(dtype.np)
     return _finish(arr, dtype, requires_grad)
+
+
+def deprecated_range(start, end, step=1, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """Deprecated: values from start to end, end included (in the default float dtype unless told)."""
+    warnings.warn("torch.range is deprecated and will be removed in a future release because its behavior is "
+                  "inconsistent with Python's range builtin. Instead, use torch.arange, which produces values in "
+                  "[start, end).", UserWarning, stacklevel=2)
+    check_device(device)
+    args = [v.item() if hasattr(v, "item") else v for v in (start, end, step)]
+    if args[2] == 0:
+        raise RuntimeError("step must be nonzero")
+    if (args[1] - args[0]) * args[2] < 0:
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
+    dt = _factory_dtype(dtype)
+    n = int(np.floor((args[1] - args[0]) / args[2])) + 1
+    arr = args[0] + args[2] * np.arange(n, dtype=np.float64)
+    return _finish(arr.astype(dt.np), dt, requires_grad)
 
 
 def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False) -> Tensor:

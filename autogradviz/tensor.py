@@ -486,6 +486,19 @@ class Tensor:
     def bool(self) -> Tensor:
         return self.to(D.bool_)
 
+    def byte(self) -> Tensor:
+        return self.to(D.uint8)
+
+    def char(self) -> Tensor:
+        return self.to(D.int8)
+
+    def short(self) -> Tensor:
+        return self.to(D.int16)
+
+    def type_as(self, other: Tensor) -> Tensor:
+        """This tensor cast to ``other``'s dtype (itself when they match)."""
+        return self.to(other.dtype)
+
     # --- in-place helpers that are not ops ------------------------------------------------
     def _bump(self) -> None:
         if self._vc is None:

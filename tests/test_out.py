@@ -71,6 +71,10 @@ def samples(lib) -> dict:
         "as_strided": ((x, (2, 2), (1, 3)), {}), "index_add": ((x, 1, lib.tensor([2, 0]), y[:, :2]), {}),
         "index_copy": ((x, 1, lib.tensor([2, 0]), y[:, :2]), {}), "index_fill": ((x, 1, lib.tensor([2]), 0.5), {}),
         "ravel": ((x,), {}), "tensor_split": ((x, 2, 1), {}), "unflatten": ((x, 1, (3, 1)), {}),
+        "atleast_1d": ((x,), {}), "atleast_2d": ((v,), {}), "atleast_3d": ((x,), {}), "fliplr": ((x,), {}),
+        "flipud": ((x,), {}), "moveaxis": ((x, 0, 1), {}), "broadcast_shapes": (((2, 1), (3,)), {}),
+        "broadcast_tensors": ((x, v[:1]), {}), "column_stack": (([v, v],), {}), "dstack": (([x, y],), {}),
+        "row_stack": (([x, y],), {}), "range": ((0, 4), {}),
     })
     return calls
 

@@ -17,6 +17,7 @@ from . import (
     elementwise,
     gather_scatter,
     indexing,
+    layout,
     linalg,
     loss,
     matrix,
@@ -34,7 +35,7 @@ from .registry import REGISTRY, OpDef, apply
 __all__ = ["REGISTRY", "OpDef", "apply", "install_methods", "public_functions"]
 
 _MODULES = (elementwise, reduction, shape, linalg, indexing, activation, loss, special, nonlinear, matrix, rearrange,
-            normalization, conv, robust_loss, gather_scatter, strided, adaptive_pool)
+            normalization, conv, robust_loss, gather_scatter, strided, adaptive_pool, layout)
 
 # PyTorch returns inf and nan silently (log(0), 1/0, sqrt(-1)); NumPy warns. Silence NumPy's
 # floating-point warnings where our ops and rules compute, and nowhere else: no cost per call.
@@ -47,10 +48,11 @@ _OTHER_FUNCTIONS = {elementwise: ("allclose", "isclose", "equal", "bitwise_not",
                     matrix: ("diag",),
                     rearrange: ("tile", "argsort", "hstack", "vstack", "meshgrid", "nonzero", "unique"),
                     gather_scatter: ("scatter", "scatter_add", "einsum", "tensordot", "repeat_interleave"),
-                    strided: ("unflatten", "ravel", "tensor_split")}
+                    strided: ("unflatten", "ravel", "tensor_split"),
+                    layout: tuple(layout.__all__)}
 _OTHER_METHODS = ("allclose", "isclose", "equal", "floor_divide", "argmax", "argmin", "all", "any",
                   "count_nonzero", "outer", "diag", "tile", "argsort", "nonzero", "unique", "scatter", "scatter_add",
-                  "repeat_interleave", "unflatten", "ravel", "tensor_split")
+                  "repeat_interleave", "unflatten", "ravel", "tensor_split", "fliplr", "flipud", "moveaxis")
 
 
 def _defined(op: OpDef, name: str) -> Callable:
