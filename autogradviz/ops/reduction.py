@@ -457,7 +457,7 @@ CUMSUM = OpDef("cumsum", "CumsumBackward0",
                inputs=("input",), expression="cumsum({input}, dim={dim})",
                rules=("∂{out}ⱼ/∂{input}ᵢ = 1 for i ≤ j",),
                sends=("reversed cumsum of {grad} along dim {dim}",),
-               functions=("cumsum",), methods=("cumsum",),
+               functions=("cumsum",), methods=("cumsum",), inplace=("cumsum",),
                forward=lambda a, dim: sums.cumsum(a, dim),
                vjps=(lambda xp, g, c: xp.flip(xp.cumsum(xp.flip(g, (c.dim,)), c.dim), (c.dim,)),),
                dtype="same", output=_int_to_long)
