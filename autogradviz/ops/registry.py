@@ -413,16 +413,30 @@ def _record_plain(op, args, params, result, dtype):
             if vc is None:
                 vc = s._vc = [0]
             node._versions = _AT_VERSION_0[i] if vc[0] == 0 else ((i, vc[0]),)
-    elif saves:
+        node._out_vc, node._out_version = ([0], 0) if save_out else (None, None)
+    else:
+        _keep_saved(node, args, saves, save_out)
+    node._params = params
+    node._out_shape = out_shape
+    node._dtypes = None
+    node._out = result
+    node._out_dtype = dtype
+    return node
+
+
+def _keep_saved(node, args, saves, save_out: bool) -> None:
+    """Keep the operands ``saves`` names (with their versions, to catch in-place changes before
+    backward) and, with ``save_out``, a version counter for the saved output."""
+    if saves:
         saved = [None] * len(args)
         versions = []
         for i in saves:
-            s = args[i]
-            saved[i] = s
-            if s.__class__ is not float and s.__class__ is not int:
-                vc = s._vc
+            a = args[i]
+            saved[i] = a
+            if isinstance(a, Tensor):
+                vc = a._vc
                 if vc is None:
-                    vc = s._vc = [0]
+                    vc = a._vc = [0]
                 versions.append((i, vc[0]))
         node._saved = tuple(saved)
         node._versions = tuple(versions) if versions else ()
@@ -434,12 +448,6 @@ def _record_plain(op, args, params, result, dtype):
         node._out_version = 0
     else:
         node._out_vc = node._out_version = None
-    node._params = params
-    node._out_shape = out_shape
-    node._dtypes = None
-    node._out = result
-    node._out_dtype = dtype
-    return node
 
 
 def _record(op, args, datas, params, result, out_dtype, aux):
@@ -511,27 +519,7 @@ def _record(op, args, datas, params, result, out_dtype, aux):
     if op.reads is not None:  # keep only what the rules of the inputs that need grad read
         found = op._saving.get(needed)
         saves, save_out = found if found is not None else _what_to_save(op, needed)
-    if saves:
-        saved = [None] * len(args)
-        versions = []
-        for i in saves:
-            a = args[i]
-            saved[i] = a
-            if isinstance(a, Tensor):
-                vc = a._vc
-                if vc is None:
-                    vc = a._vc = [0]
-                versions.append((i, vc[0]))
-        node._saved = tuple(saved)
-        node._versions = tuple(versions) if versions else ()
-    else:
-        node._saved = None
-        node._versions = ()
-    if save_out:
-        node._out_vc = [0]
-        node._out_version = 0
-    else:
-        node._out_vc = node._out_version = None
+    _keep_saved(node, args, saves, save_out)
     node._params = params
     node._out_shape = out_shape
     node._shapes = None if same_shapes else tuple([x.shape if x.__class__ is np.ndarray else () for x in datas])
