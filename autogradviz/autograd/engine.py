@@ -7,7 +7,6 @@ step-through widget consumes the very same generator, so it shows exactly what t
 """
 from __future__ import annotations
 
-import contextlib
 import gc
 import heapq
 from collections.abc import Iterator, Sequence
@@ -308,6 +307,8 @@ def _accumulate(node: AccumulateGrad, grad, index, create_graph, accumulate, pen
     leaf = node.variable
     if not accumulate:
         # Nothing is written: report what .grad would become (the stepper's view).
+        if not report:   # autograd.grad(): nothing to report, so nothing to work out
+            return None
         key = id(leaf)
         before = pending_leaf.get(key)
         if before is None:
@@ -357,19 +358,22 @@ def _owned(grad, dtype, shared) -> np.ndarray:
     return np.array(grad, dtype=dtype, copy=True)
 
 
-@contextlib.contextmanager
-def _collector_paused():
+class _collector_paused:
     """Python's cyclic garbage collector off while a backward pass runs: every pass of it would walk
     the whole live graph (the objects a backward pass makes are freed by reference counting). At
-    the end, what the recording froze (``GRAPH_FREEZER``) is handed back to the collector."""
-    enabled = gc.isenabled()
-    if enabled:
-        gc.disable()
-    try:
-        yield
-    finally:
-        GRAPH_FREEZER.thaw()   # what the pass freed is freed; cycles made meanwhile are collectable again
+    the end, what the recording froze (``GRAPH_FREEZER``) is handed back to the collector.
+    (A class rather than a generator-based context manager: entered on every backward and grad.)"""
+
+    __slots__ = ("enabled",)
+
+    def __enter__(self):
+        self.enabled = enabled = gc.isenabled()
         if enabled:
+            gc.disable()
+
+    def __exit__(self, *exc):
+        GRAPH_FREEZER.thaw()   # what the pass freed is freed; cycles made meanwhile are collectable again
+        if self.enabled:
             gc.enable()
 
 

@@ -35,7 +35,7 @@ SUM = OpDef("sum", _backward_name("SumBackward0", "SumBackward1"),
             sends=("{grad} copied to every element of {input}",),
             functions=("sum",), methods=("sum",),
             forward=lambda a, dim=None, keepdim=False: sums.sum(a, dim, keepdim),
-            vjps=(_regrow,), dtype="same", output=_int_to_long)
+            vjps=(_regrow,), dtype="same")   # integer input: int64 out, given by sum() (apply's fast path stays open)
 
 MEAN = OpDef("mean", _backward_name("MeanBackward0", "MeanBackward1"),
              inputs=("input",), expression="mean({input}{, dim={dim}})",
@@ -262,24 +262,26 @@ def _count(input, dims) -> int:
     return int(np.prod([input.shape[d] for d in dims])) if dims is not None else input.numel()
 
 
-def _reduce(op, input, dim, keepdim, extra=None):
+def _reduce(op, input, dim, keepdim, extra=None, out_dtype=None):
     if dim is None and not keepdim and not extra:   # x.sum(): the common case, nothing to work out
-        return apply(op, (input,))
+        return apply(op, (input,), None, out_dtype)
     dims = _reduce_dims(input, dim)
     params = {"dim": dims, "keepdim": bool(keepdim)} if dims is not None else {}
     if dims is None and keepdim:
         params = {"dim": tuple(range(input.ndim)), "keepdim": True}
     if extra:
         params.update(extra)
-    return apply(op, (input,), params)
+    return apply(op, (input,), params, out_dtype)
 
 
 def sum(input, dim=None, keepdim=False, *, dtype=None):
     """Sum of all elements, or along ``dim`` (an int or a tuple)."""
-    _require_tensor(input, "sum")
+    if not isinstance(input, Tensor):
+        _require_tensor(input, "sum")
     if dtype is not None:
         input = input.to(dtype)
-    return _reduce(SUM, input, dim, keepdim)
+    d = input._dtype
+    return _reduce(SUM, input, dim, keepdim, None, None if d.is_floating_point else _int_to_long(d))
 
 
 def mean(input, dim=None, keepdim=False, *, dtype=None):
