@@ -68,6 +68,8 @@ def sum(a: np.ndarray, axis=None, keepdims: bool = False) -> np.ndarray:
     if a.__class__ is not np.ndarray:
         a = np.asarray(a)
     if a.size <= SMALL and a.dtype.kind == "f":   # the common case first: a few NumPy calls less
+        if a.dtype.type is np.float64:   # already float64: nothing to widen or round
+            return np.add.reduce(a, axis, None, None, keepdims)
         return np.add.reduce(a, axis, np.float64, None, keepdims).astype(a.dtype)
     return _rounded(total(a, axis, keepdims), a.dtype)
 

@@ -15,6 +15,7 @@ from . import _dtype as D
 from . import _pytorch_names
 from ._device import CPU, check_device, device
 from ._errors import raised_in_callers_code
+from ._grad_mode import _state as _grad_state
 from ._tensor_meta import Meta, view_rebase_message
 
 
@@ -513,12 +514,13 @@ class Tensor:
 
     def zero_(self) -> Tensor:
         """Fill with zeros in place."""
-        from ._grad_mode import is_grad_enabled
-        if is_grad_enabled() and self.requires_grad:
+        if getattr(_grad_state, "enabled", True) and self.requires_grad:
             from .ops.elementwise import ZERO
             from .ops.registry import apply, write_inplace
             return write_inplace(self, lambda old: apply(ZERO, (old,)))
-        return self.fill_(0)
+        self._data.fill(0)   # nothing recorded (an optimizer's zero_grad): fill_(0) without its checks
+        self._bump()
+        return self
 
     def fill_(self, value) -> Tensor:
         """Fill with ``value`` in place (also where elements share memory, as PyTorch allows, but

@@ -117,3 +117,84 @@ def test_sum_of_integers_is_int64_and_of_floats_keeps_its_dtype(dtype):
     assert f.sum().dtype is torch.float64 and f.sum().grad_fn.name() == "SumBackward0"
     assert f.sum(0).grad_fn.name() == "SumBackward1"
     assert x.sum(dtype=torch.float32).dtype is torch.float32
+
+
+@pytest.mark.parametrize("target_dtype", ["float32", "float64", "float16"])
+@pytest.mark.parametrize("other", ["same dtype", "float", "int", "float64 tensor", "int tensor", "0-d float64"])
+def test_an_update_under_no_grad_gives_what_numpy_gives_and_bumps_the_version(target_dtype, other):
+    dt = getattr(torch, target_dtype)
+    p = torch.tensor([1.0, -2.0, 3.5], dtype=dt, requires_grad=True)
+    value = {"same dtype": torch.tensor([0.5, 0.25, -1.0], dtype=dt), "float": 0.1, "int": 3,
+             "float64 tensor": torch.tensor([0.5, 0.25, -1.0], dtype=torch.float64),
+             "int tensor": torch.tensor([1, 2, 3]), "0-d float64": torch.tensor(0.3, dtype=torch.float64)}[other]
+    operand = value._data if isinstance(value, torch.Tensor) else value
+    expected = p._data.copy()
+    for op, ufunc in (("sub_", np.subtract), ("add_", np.add), ("mul_", np.multiply), ("div_", np.true_divide)):
+        ufunc(expected, operand, out=expected, casting="unsafe")
+        version = p._version
+        with torch.no_grad():
+            assert getattr(p, op)(value) is p
+        assert p._version == version + 1 and p.dtype is dt
+        np.testing.assert_array_equal(p._data, expected)
+    with torch.no_grad():
+        p.add_(value, alpha=2)
+    np.add(expected, operand * 2, out=expected, casting="unsafe")
+    np.testing.assert_array_equal(p._data, expected)
+
+
+def test_an_update_that_cannot_be_cast_is_refused_as_before():
+    i = torch.tensor([1, 2, 3])
+    with pytest.raises(RuntimeError, match="result type Float can't be cast to the desired output type Long"):
+        i.add_(0.5)
+    with pytest.raises(RuntimeError, match="result type Float can't be cast to the desired output type Long"):
+        i.div_(2)
+    with pytest.raises(RuntimeError, match="doesn't match the broadcast shape"):
+        torch.tensor([1.0, 2.0]).add_(torch.tensor([[1.0, 2.0], [3.0, 4.0]]))
+    with pytest.raises(RuntimeError, match="more than one element"):
+        torch.tensor([1.0]).expand(3).add_(1.0)
+
+
+def test_zero_under_no_grad_zeroes_in_place_and_bumps_the_version():
+    p = torch.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    (p * p).sum().backward()
+    g = p.grad
+    row = g[0]                       # a view shares the memory and the version counter
+    version = g._version
+    with torch.no_grad():
+        assert p.grad.zero_() is g
+    assert g._version == version + 1 and row._version == g._version
+    assert g.tolist() == [[0.0, 0.0], [0.0, 0.0]] and row.tolist() == [0.0, 0.0]
+    n = torch.tensor([5, 6], dtype=torch.int32)
+    n.zero_()
+    assert n.tolist() == [0, 0] and n.dtype is torch.int32 and n._version == 1
+    leaf = torch.tensor([1.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="a leaf Variable that requires grad"):
+        leaf.zero_()                 # recorded: refused on a leaf, as before
+
+
+@pytest.mark.parametrize(("a", "b"), [((4, 3), (3, 2)), ((1, 5), (5, 1)), ((3,), (3, 2)), ((4, 3), (3,)),
+                                      ((2, 4, 3), (3, 2)), ((4, 3), (2, 3, 5))])
+def test_matmul_of_two_matrices_takes_the_short_way_to_the_same_result(a, b):
+    rng = np.random.default_rng(0)
+    x = torch.tensor(rng.standard_normal(a).astype(np.float32), requires_grad=True)
+    w = torch.tensor(rng.standard_normal(b).astype(np.float32), requires_grad=True)
+    out = x @ w
+    np.testing.assert_array_equal(out._data, np.matmul(x._data, w._data))
+    out.sum().backward()
+    ones = np.ones(out.shape, np.float32)
+    expected_w = np.matmul(np.swapaxes(x._data, -1, -2) if x.ndim > 1 else x._data[:, None], ones if x.ndim > 1 else
+                           ones[None])
+    if expected_w.shape != tuple(w.shape):
+        expected_w = expected_w.reshape((-1,) + tuple(w.shape)).sum(0)
+    np.testing.assert_allclose(w.grad._data, expected_w, rtol=1e-5)
+    assert out.grad_fn.name() == {(2, 2): "MmBackward0", (1, 2): "SqueezeBackward4", (2, 1): "MvBackward0"}.get(
+        (len(a), len(b)), "UnsafeViewBackward0")
+
+
+def test_matmul_still_refuses_what_does_not_fit():
+    with pytest.raises(RuntimeError, match=r"mat1 and mat2 shapes cannot be multiplied \(4x3 and 2x2\)"):
+        torch.ones(4, 3) @ torch.ones(2, 2)
+    with pytest.raises(RuntimeError, match="expected m1 and m2 to have the same dtype, but got: float != double"):
+        torch.ones(4, 3) @ torch.ones(3, 2, dtype=torch.float64)
+    with pytest.raises(TypeError, match=r"matmul\(\): argument 'other' \(position 2\) must be Tensor, not list"):
+        torch.matmul(torch.ones(2, 2), [[1.0]])

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _summation as sums
-from ..tensor import _make
+from ..tensor import Tensor, _make
 
 _PACKAGE: list = []
 
@@ -187,8 +187,8 @@ class _TensorXP:
 
     @staticmethod
     def expand(x, shape):
-        T = _package()
-        x = T.as_tensor(x)
+        if not isinstance(x, Tensor):
+            x = _package().as_tensor(x)
         if not shape:
             return x
         if x._grad_fn is None and not x._requires_grad and x._meta is None:
@@ -305,9 +305,8 @@ def fit_grad(g, shape, dtype, xp):
         if g.dtype != dtype.np:
             g = g.astype(dtype.np)
         return g
-    T = _package()
-    if not isinstance(g, T.Tensor):
-        g = T.as_tensor(np.asarray(g, dtype=dtype.np))
+    if not isinstance(g, Tensor):
+        g = _package().as_tensor(np.asarray(g, dtype=dtype.np))
     gshape = g._data.shape
     if gshape != shape and gshape != tuple(shape):
         g = sum_to(g, shape, xp) if g.ndim >= len(shape) else g.expand(*shape)

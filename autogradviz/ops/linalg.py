@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..tensor import Tensor
 from .common import fmt_shape
 from .registry import OpDef, apply
 
@@ -91,7 +92,8 @@ def _check_same_dtype(name, a, b):
 
 
 def _require_tensors(name, a, b, names=("input", "other")):
-    from ..tensor import Tensor
+    if isinstance(a, Tensor) and isinstance(b, Tensor):
+        return
     for pos, (x, arg) in enumerate(zip((a, b), names)):
         if not isinstance(x, Tensor):
             raise TypeError(f"{name}(): argument '{arg}' (position {pos + 1}) must be Tensor, not {type(x).__name__}")
@@ -100,7 +102,9 @@ def _require_tensors(name, a, b, names=("input", "other")):
 def matmul(input, other):
     """Matrix product with NumPy/PyTorch semantics for 1-D and batched operands."""
     _require_tensors("matmul", input, other)
-    a, b = input.shape, other.shape
+    a, b = input._data.shape, other._data.shape
+    if len(a) == 2 and len(b) == 2 and a[1] == b[0] and input._dtype is other._dtype:
+        return apply(MATMUL, (input, other))   # two matrices that fit: nothing below can object
     if input.ndim == 0 or other.ndim == 0:
         raise RuntimeError(
             f"both arguments to matmul need to be at least 1D, but they are {input.ndim}D and {other.ndim}D")

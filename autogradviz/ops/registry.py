@@ -628,21 +628,28 @@ def inplace_ufunc(target, ufunc, args: tuple, kwargs: dict):
         if grad_on and (other._grad_fn is not None or other._requires_grad):
             return None
         data = other._data
+        other_dtype = other._dtype
     elif isinstance(other, (int, float, bool)):
         data = other
+        other_dtype = None
     else:
         return None
     if grad_on and (target._grad_fn is not None or target._requires_grad
                     or (target._meta is not None and target.requires_grad)):
         return None
     check_no_overlap(target)
-    out_dtype = D.result_type(target, other)
-    if ufunc is np.true_divide and not out_dtype.is_floating_point:
-        out_dtype = D.default_float()
-    _check_cast(out_dtype, target._dtype)
-    alpha = kwargs.get("alpha", 1)
-    if alpha != 1:
-        data = data * alpha
+    dtype = target._dtype
+    if not (dtype.is_floating_point and (other_dtype is dtype or other.__class__ is float or other.__class__ is int)):
+        # (the common update, a floating target and an operand of its dtype or a Python number,
+        # keeps the target's dtype: nothing to resolve or refuse)
+        out_dtype = D.result_type(target, other)
+        if ufunc is np.true_divide and not out_dtype.is_floating_point:
+            out_dtype = D.default_float()
+        _check_cast(out_dtype, dtype)
+    if kwargs:
+        alpha = kwargs["alpha"]
+        if alpha != 1:
+            data = data * alpha
     try:
         ufunc(target._data, data, out=target._data, casting="unsafe")
     except ValueError:
