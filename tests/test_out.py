@@ -11,6 +11,7 @@ import pytest
 from torch_support import need_torch
 
 import autogradviz as agv
+from autogradviz.ops import TOP_LEVEL_INPLACE
 from autogradviz.ops.out import OUT_FACTORIES, OUT_FUNCTIONS
 
 torch = need_torch()
@@ -74,8 +75,12 @@ def samples(lib) -> dict:
         "atleast_1d": ((x,), {}), "atleast_2d": ((v,), {}), "atleast_3d": ((x,), {}), "fliplr": ((x,), {}),
         "flipud": ((x,), {}), "moveaxis": ((x, 0, 1), {}), "broadcast_shapes": (((2, 1), (3,)), {}),
         "broadcast_tensors": ((x, v[:1]), {}), "column_stack": (([v, v],), {}), "dstack": (([x, y],), {}),
-        "row_stack": (([x, y],), {}), "range": ((0, 4), {}),
+        "row_stack": (([x, y],), {}), "range": ((0, 4), {}), "addcmul": ((x, y, x), {"value": 0.5}),
+        "addcdiv": ((x, y, x), {"value": 2}), "trunc": ((x * 3,), {}), "fix": ((x * -3,), {}), "fmod": ((x, 0.4), {}),
+        "clamp_": ((x * 1, 0.8, 1.6), {}), "clip_": ((x * 1, 0.8), {}), "clamp_min_": ((x * 1, 1.0), {}),
+        "clamp_max_": ((x * 1, 1.0), {}), "fill_": ((x * 1, 2.0), {}),
     })
+    calls.update({name: ((x * 1,), {}) for name in TOP_LEVEL_INPLACE if name not in calls})
     return calls
 
 

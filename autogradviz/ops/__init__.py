@@ -17,12 +17,14 @@ from . import (
     elementwise,
     gather_scatter,
     indexing,
+    inplace_view,
     layout,
     linalg,
     loss,
     matrix,
     nonlinear,
     normalization,
+    pointwise,
     rearrange,
     reduction,
     robust_loss,
@@ -35,7 +37,7 @@ from .registry import REGISTRY, OpDef, apply
 __all__ = ["REGISTRY", "OpDef", "apply", "install_methods", "public_functions"]
 
 _MODULES = (elementwise, reduction, shape, linalg, indexing, activation, loss, special, nonlinear, matrix, rearrange,
-            normalization, conv, robust_loss, gather_scatter, strided, adaptive_pool, layout)
+            normalization, conv, robust_loss, gather_scatter, strided, adaptive_pool, layout, pointwise)
 
 # PyTorch returns inf and nan silently (log(0), 1/0, sqrt(-1)); NumPy warns. Silence NumPy's
 # floating-point warnings where our ops and rules compute, and nowhere else: no cost per call.
@@ -53,6 +55,13 @@ _OTHER_FUNCTIONS = {elementwise: ("allclose", "isclose", "equal", "bitwise_not",
 _OTHER_METHODS = ("allclose", "isclose", "equal", "floor_divide", "argmax", "argmin", "all", "any",
                   "count_nonzero", "outer", "diag", "tile", "argsort", "nonzero", "unique", "scatter", "scatter_add",
                   "repeat_interleave", "unflatten", "ravel", "tensor_split", "fliplr", "flipud", "moveaxis")
+_OTHER_INPLACE = ("floor_divide",)   # Tensor.<name>_ for functions of _OTHER_FUNCTIONS
+# torch.<name>_(input, ...): PyTorch's top-level in-place functions, each Tensor.<name>_ (relu_ is elementwise's)
+TOP_LEVEL_INPLACE = ("abs_", "acos_", "arccos_", "arcsin_", "arctan_", "asin_", "atan_", "ceil_", "clamp_",
+                     "clamp_max_", "clamp_min_", "clip_", "cos_", "cosh_", "detach_", "erf_", "exp_", "expm1_",
+                     "fill_", "fix_", "floor_", "log10_", "log1p_", "log2_", "log_", "neg_", "negative_",
+                     "reciprocal_", "round_", "rsqrt_", "sigmoid_", "sin_", "sinh_", "sqrt_", "square_", "tan_",
+                     "tanh_", "trunc_", "zero_")
 
 
 def _defined(op: OpDef, name: str) -> Callable:
@@ -73,7 +82,21 @@ def public_functions() -> dict[str, Callable]:
     for module, names in _OTHER_FUNCTIONS.items():
         for name in names:
             out[name] = getattr(module, name)
+    for name in TOP_LEVEL_INPLACE:
+        out[name] = _top_level_inplace(name)
     return out
+
+
+def _top_level_inplace(name: str) -> Callable:
+    """``torch.<name>(input, ...)``: ``input.<name>(...)`` (no ``out=``, as in PyTorch)."""
+    def function(input, *args, out=None, **kwargs):
+        from ..tensor import Tensor
+        if not isinstance(input, Tensor):
+            raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+        return getattr(input, name)(*args, **kwargs)
+    function.__name__ = function.__qualname__ = name
+    function.__doc__ = f"``input.{name}(...)``: the result written into ``input``."
+    return function
 
 
 def _methods() -> tuple[dict[str, Callable], list[str]]:
@@ -84,6 +107,7 @@ def _methods() -> tuple[dict[str, Callable], list[str]]:
         for name in op.methods:
             methods.setdefault(name, _defined(op, name))
         inplace.extend(op.inplace)
+    inplace.extend(_OTHER_INPLACE)
     for module, names in _OTHER_FUNCTIONS.items():
         for name in names:
             if name in _OTHER_METHODS:
@@ -200,6 +224,9 @@ def install_methods(Tensor) -> None:
 
     for name in inplace:
         setattr(Tensor, name + "_", _inplace(methods[name], name))
+    for name, fn in inplace_view.METHODS.items():
+        setattr(Tensor, name, fn)
+    pointwise.install_inplace_comparisons(Tensor)
     Tensor.__iadd__ = _operator(Tensor.add_)
     Tensor.__isub__ = _operator(Tensor.sub_)
     Tensor.__imul__ = _operator(Tensor.mul_)

@@ -27,18 +27,18 @@ from .registry import _check_cast, check_no_overlap
 
 # The functions of ``torch`` that take ``out=`` (checked against PyTorch by tests/test_out.py).
 OUT_FUNCTIONS = (
-    "abs", "absolute", "acos", "add", "addmm", "all", "amax", "amin", "any", "arccos", "arcsin", "arctan",
+    "abs", "absolute", "acos", "add", "addcdiv", "addcmul", "addmm", "all", "amax", "amin", "any", "arccos", "arcsin", "arctan",
     "arctan2", "argmax", "argmin", "asin", "atan", "atan2", "bernoulli", "bitwise_and", "bitwise_not", "bitwise_or",
     "bitwise_xor", "bmm", "cat", "ceil", "column_stack", "clamp", "clamp_max", "clamp_min", "clip", "concat", "concatenate", "cos",
     "cosh", "cumprod", "cumsum", "diag", "div", "divide", "dot", "dstack", "eq", "erf", "exp", "expm1", "floor",
-    "floor_divide", "gather", "ge", "ger", "greater", "greater_equal", "gt", "hstack", "index_add", "index_copy",
+    "fix", "floor_divide", "fmod", "gather", "ge", "ger", "greater", "greater_equal", "gt", "hstack", "index_add", "index_copy",
     "index_select", "inner",
     "le", "lerp", "less", "less_equal", "log", "log10", "log1p", "log2", "log_softmax", "logaddexp", "logical_and",
     "logical_not", "logical_or", "logical_xor", "logsumexp", "lt", "matmul", "max", "maximum", "mean", "min",
     "minimum", "mm", "mul", "multinomial", "multiply", "mv", "ne", "neg", "negative", "nonzero", "norm",
     "not_equal", "outer", "pow", "prod", "reciprocal", "remainder", "round", "row_stack", "rsqrt", "scatter", "scatter_add",
     "sigmoid", "sign", "sin", "sinh", "softmax", "sort", "sqrt", "square", "stack", "std", "sub", "subtract", "sum",
-    "tan", "tanh", "tensordot", "topk", "tril", "triu", "true_divide", "var", "vdot", "vstack", "where",
+    "tan", "tanh", "tensordot", "topk", "tril", "triu", "true_divide", "trunc", "var", "vdot", "vstack", "where",
 )
 # Factories take ``out=`` too; their values are made in ``out``'s dtype unless ``dtype=`` says otherwise.
 OUT_FACTORIES = ("arange", "empty", "eye", "full", "linspace", "logspace", "normal", "ones", "rand", "randint",

@@ -101,7 +101,7 @@ CUMPROD = OpDef("cumprod", "CumprodBackward0",
                 inputs=("input",), expression="cumprod({input}, dim={dim})",
                 rules=("∂{out}ⱼ/∂{input}ᵢ = {out}ⱼ/{input}ᵢ for i ≤ j",),
                 sends=("reversed cumsum of {grad} × {out} along dim {dim}, over {input}",),
-                functions=("cumprod",), methods=("cumprod",),
+                functions=("cumprod",), methods=("cumprod",), inplace=("cumprod",),
                 forward=lambda a, dim: sums.cumprod(a, dim),
                 vjps=(_cumprod_grad,), saves=(0,), save_out=True, dtype="same")
 

@@ -27,19 +27,19 @@ ATAN = OpDef("atan", "AtanBackward0",
              inputs=("input",), expression="atan({input})",
              rules=("∂{out}/∂{input} = 1/(1 + {input}²)",),
              sends=("{grad}/(1 + {input}²)",),
-             functions=("atan", "arctan"), methods=("atan", "arctan"), inplace=("atan",), forward=np.arctan,
+             functions=("atan", "arctan"), methods=("atan", "arctan"), inplace=("atan", "arctan"), forward=np.arctan,
              vjps=(lambda xp, g, c: g / (c.a * c.a + 1),), saves=(0,), dtype="float")
 ASIN = OpDef("asin", "AsinBackward0",
              inputs=("input",), expression="asin({input})",
              rules=("∂{out}/∂{input} = 1/√(1 − {input}²)",),
              sends=("{grad}/√(1 − {input}²)",),
-             functions=("asin", "arcsin"), methods=("asin", "arcsin"), inplace=("asin",), forward=np.arcsin,
+             functions=("asin", "arcsin"), methods=("asin", "arcsin"), inplace=("asin", "arcsin"), forward=np.arcsin,
              vjps=(lambda xp, g, c: g / xp.sqrt(1 - c.a * c.a),), saves=(0,), dtype="float")
 ACOS = OpDef("acos", "AcosBackward0",
              inputs=("input",), expression="acos({input})",
              rules=("∂{out}/∂{input} = −1/√(1 − {input}²)",),
              sends=("−{grad}/√(1 − {input}²)",),
-             functions=("acos", "arccos"), methods=("acos", "arccos"), inplace=("acos",), forward=np.arccos,
+             functions=("acos", "arccos"), methods=("acos", "arccos"), inplace=("acos", "arccos"), forward=np.arccos,
              vjps=(lambda xp, g, c: -g / xp.sqrt(1 - c.a * c.a),), saves=(0,), dtype="float")
 # cosh and sinh through exp, so that one rule serves NumPy and recorded (double) backward alike.
 SINH = OpDef("sinh", "SinhBackward0",
