@@ -117,6 +117,7 @@ _LAZY = {
     "plot_derivative": ("autogradviz.widgets.plot", "plot_derivative"),
     "exercises": ("autogradviz.exercises", None),
     "nn": ("autogradviz.nn", None),
+    "linalg": ("autogradviz.linalg", None),
     "optim": ("autogradviz.optim", None),
     "utils": ("autogradviz.utils", None),
     "cuda": ("autogradviz.cuda", None),

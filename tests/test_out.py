@@ -78,7 +78,9 @@ def samples(lib) -> dict:
         "row_stack": (([x, y],), {}), "range": ((0, 4), {}), "addcmul": ((x, y, x), {"value": 0.5}),
         "addcdiv": ((x, y, x), {"value": 2}), "trunc": ((x * 3,), {}), "fix": ((x * -3,), {}), "fmod": ((x, 0.4), {}),
         "clamp_": ((x * 1, 0.8, 1.6), {}), "clip_": ((x * 1, 0.8), {}), "clamp_min_": ((x * 1, 1.0), {}),
-        "clamp_max_": ((x * 1, 1.0), {}), "fill_": ((x * 1, 2.0), {}),
+        "clamp_max_": ((x * 1, 1.0), {}), "fill_": ((x * 1, 2.0), {}), "inverse": ((m,), {}), "det": ((m,), {}),
+        "slogdet": ((m,), {}), "logdet": ((m,), {}), "matrix_power": ((m, 3), {}), "kron": ((m, v), {}),
+        "cross": ((lib.ones(2, 3), x), {"dim": 1}), "diff": ((x,), {}), "diag_embed": ((x,), {}),
     })
     calls.update({name: ((x * 1,), {}) for name in TOP_LEVEL_INPLACE if name not in calls})
     return calls

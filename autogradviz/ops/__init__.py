@@ -20,6 +20,7 @@ from . import (
     inplace_view,
     layout,
     linalg,
+    linalg_extra,
     loss,
     matrix,
     nonlinear,
@@ -37,7 +38,8 @@ from .registry import REGISTRY, OpDef, apply
 __all__ = ["REGISTRY", "OpDef", "apply", "install_methods", "public_functions"]
 
 _MODULES = (elementwise, reduction, shape, linalg, indexing, activation, loss, special, nonlinear, matrix, rearrange,
-            normalization, conv, robust_loss, gather_scatter, strided, adaptive_pool, layout, pointwise)
+            normalization, conv, robust_loss, gather_scatter, strided, adaptive_pool, layout, pointwise,
+            linalg_extra)
 
 # PyTorch returns inf and nan silently (log(0), 1/0, sqrt(-1)); NumPy warns. Silence NumPy's
 # floating-point warnings where our ops and rules compute, and nowhere else: no cost per call.
@@ -51,10 +53,12 @@ _OTHER_FUNCTIONS = {elementwise: ("allclose", "isclose", "equal", "bitwise_not",
                     rearrange: ("tile", "argsort", "hstack", "vstack", "meshgrid", "nonzero", "unique"),
                     gather_scatter: ("scatter", "scatter_add", "einsum", "tensordot", "repeat_interleave"),
                     strided: ("unflatten", "ravel", "tensor_split"),
-                    layout: tuple(layout.__all__)}
+                    layout: tuple(layout.__all__),
+                    linalg_extra: ("slogdet", "logdet", "matrix_power", "cross", "kron", "diff")}
 _OTHER_METHODS = ("allclose", "isclose", "equal", "floor_divide", "argmax", "argmin", "all", "any",
                   "count_nonzero", "outer", "diag", "tile", "argsort", "nonzero", "unique", "scatter", "scatter_add",
-                  "repeat_interleave", "unflatten", "ravel", "tensor_split", "fliplr", "flipud", "moveaxis")
+                  "repeat_interleave", "unflatten", "ravel", "tensor_split", "fliplr", "flipud", "moveaxis",
+                  "slogdet", "logdet", "matrix_power", "cross", "kron", "diff")
 _OTHER_INPLACE = ("floor_divide",)   # Tensor.<name>_ for functions of _OTHER_FUNCTIONS
 # torch.<name>_(input, ...): PyTorch's top-level in-place functions, each Tensor.<name>_ (relu_ is elementwise's)
 TOP_LEVEL_INPLACE = ("abs_", "acos_", "arccos_", "arcsin_", "arctan_", "asin_", "atan_", "ceil_", "clamp_",

@@ -30,14 +30,14 @@ OUT_FUNCTIONS = (
     "abs", "absolute", "acos", "add", "addcdiv", "addcmul", "addmm", "all", "amax", "amin", "any", "arccos", "arcsin", "arctan",
     "arctan2", "argmax", "argmin", "asin", "atan", "atan2", "bernoulli", "bitwise_and", "bitwise_not", "bitwise_or",
     "bitwise_xor", "bmm", "cat", "ceil", "column_stack", "clamp", "clamp_max", "clamp_min", "clip", "concat", "concatenate", "cos",
-    "cosh", "cumprod", "cumsum", "diag", "div", "divide", "dot", "dstack", "eq", "erf", "exp", "expm1", "floor",
+    "cosh", "cross", "cumprod", "cumsum", "diag", "diff", "div", "divide", "dot", "dstack", "eq", "erf", "exp", "expm1", "floor",
     "fix", "floor_divide", "fmod", "gather", "ge", "ger", "greater", "greater_equal", "gt", "hstack", "index_add", "index_copy",
-    "index_select", "inner",
+    "index_select", "inner", "inverse", "kron",
     "le", "lerp", "less", "less_equal", "log", "log10", "log1p", "log2", "log_softmax", "logaddexp", "logical_and",
-    "logical_not", "logical_or", "logical_xor", "logsumexp", "lt", "matmul", "max", "maximum", "mean", "min",
+    "logical_not", "logical_or", "logical_xor", "logsumexp", "lt", "matmul", "matrix_power", "max", "maximum", "mean", "min",
     "minimum", "mm", "mul", "multinomial", "multiply", "mv", "ne", "neg", "negative", "nonzero", "norm",
     "not_equal", "outer", "pow", "prod", "reciprocal", "remainder", "round", "row_stack", "rsqrt", "scatter", "scatter_add",
-    "sigmoid", "sign", "sin", "sinh", "softmax", "sort", "sqrt", "square", "stack", "std", "sub", "subtract", "sum",
+    "sigmoid", "sign", "sin", "sinh", "slogdet", "softmax", "sort", "sqrt", "square", "stack", "std", "sub", "subtract", "sum",
     "tan", "tanh", "tensordot", "topk", "tril", "triu", "true_divide", "trunc", "var", "vdot", "vstack", "where",
 )
 # Factories take ``out=`` too; their values are made in ``out``'s dtype unless ``dtype=`` says otherwise.
@@ -68,7 +68,7 @@ def write_out(name: str, out, result):
                             f"not {type(out).__name__}")
         written = [write_out(name, o, r) for o, r in zip(out, result)]
         from .reduction import _return_type
-        return _return_type(f"{name}_out")(*written) if hasattr(result, "_fields") else tuple(written)
+        return _return_type(f"{name}_out", result._fields)(*written) if hasattr(result, "_fields") else tuple(written)
     if not isinstance(out, Tensor):
         raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}")
     _check_cast(result._dtype, out._dtype)

@@ -121,6 +121,8 @@ def _norm_forward(a, p=2, dim=None, keepdim=False):
         return sums.sum(x, dim, keepdim)
     if p == math.inf:
         return np.max(x, axis=dim, keepdims=keepdim)
+    if p == -math.inf:
+        return np.min(x, axis=dim, keepdims=keepdim)
     if p == 0:
         return np.sum(x != 0, axis=dim, keepdims=keepdim).astype(a.dtype)
     return (sums.total(x ** p, dim, keepdim) ** (1.0 / p)).astype(a.dtype)
@@ -136,7 +138,7 @@ def _norm_grad(xp, g, c):
         return g * xp.sign(a)
     if p == 0:
         return g * 0
-    if p == math.inf:
+    if p == math.inf or p == -math.inf:
         hit = xp.abs(a) == out
         count = xp.expand(xp.sum(hit * 1.0, dim=c.params.get("dim"), keepdim=True), c.shape)
         return g * xp.sign(a) * hit / count
@@ -349,12 +351,14 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
 ReturnTypes = {}
 
 
-def _return_type(name):
+def _return_type(name, fields=("values", "indices")):
+    """PyTorch's torch.return_types.<name>: a named tuple (values, indices), or of ``fields``."""
     if name not in ReturnTypes:
-        base = namedtuple(name, ["values", "indices"])
+        base = namedtuple(name, fields)
 
         def __repr__(self):
-            return f"torch.return_types.{name}(\nvalues={self.values!r},\nindices={self.indices!r})"
+            shown = ",\n".join(f"{field}={value!r}" for field, value in zip(fields, self))
+            return f"torch.return_types.{name}(\n{shown})"
         ReturnTypes[name] = type(name, (base,), {"__repr__": __repr__, "__slots__": ()})
     return ReturnTypes[name]
 
