@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from parity_support import outcome, run_statements
+from parity_support import assert_same_grads, outcome, run_statements, weighted_grads
 from torch_support import need_torch
 
 import autogradviz as agv
@@ -104,10 +104,7 @@ def _grads(lib, build, shapes):
     rng = np.random.default_rng(7)
     arrays = [rng.standard_normal(s) + (3 * np.eye(s[-1]) if len(s) >= 2 and s[-1] == s[-2] else 0) for s in shapes]
     xs = [lib.tensor(a, dtype=lib.float64, requires_grad=True) for a in arrays]
-    out = build(lib, *xs)
-    weights = lib.arange(1.0, out.numel() + 1, dtype=lib.float64).reshape(out.shape)
-    grads = lib.autograd.grad((out * weights).sum(), xs)
-    return type(out.grad_fn).__name__, out.detach().numpy(), [g.numpy() for g in grads]
+    return weighted_grads(lib, build(lib, *xs), xs)
 
 
 BUILDS = {
@@ -149,8 +146,4 @@ BUILDS = {
 @pytest.mark.parametrize("name", sorted(BUILDS))
 def test_grad_fn_and_gradients_equal_pytorchs(name):
     build, *shapes = BUILDS[name]
-    (fn, value, grads), (want_fn, want_value, want_grads) = _grads(agv, build, shapes), _grads(torch, build, shapes)
-    assert fn == want_fn
-    np.testing.assert_allclose(value, want_value, rtol=1e-10, atol=1e-12)
-    for g, w in zip(grads, want_grads):
-        np.testing.assert_allclose(g, w, rtol=1e-9, atol=1e-12)
+    assert_same_grads(_grads(agv, build, shapes), _grads(torch, build, shapes))

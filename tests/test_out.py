@@ -81,6 +81,11 @@ def samples(lib) -> dict:
         "clamp_max_": ((x * 1, 1.0), {}), "fill_": ((x * 1, 2.0), {}), "inverse": ((m,), {}), "det": ((m,), {}),
         "slogdet": ((m,), {}), "logdet": ((m,), {}), "matrix_power": ((m, 3), {}), "kron": ((m, v), {}),
         "cross": ((lib.ones(2, 3), x), {"dim": 1}), "diff": ((x,), {}), "diag_embed": ((x,), {}),
+        "bincount": ((i[0],), {}), "cummax": ((x, 1), {}), "cummin": ((x, 1), {}), "masked_select": ((x, b), {}),
+        "median": ((x, 1), {}), "mode": ((x, 1), {}), "nanmean": ((x,), {}), "nanmedian": ((x, 1), {}),
+        "nanquantile": ((x, 0.5), {}), "nansum": ((x,), {}), "quantile": ((x, 0.5), {}), "std_mean": ((x,), {}),
+        "searchsorted": ((lib.tensor([1.0, 2.0]), x), {}), "take_along_dim": ((x, lib.tensor([[0], [1]]), 1), {}),
+        "var_mean": ((x,), {}),
     })
     calls.update({name: ((x * 1,), {}) for name in TOP_LEVEL_INPLACE if name not in calls})
     return calls

@@ -29,6 +29,7 @@ from . import (
     rearrange,
     reduction,
     robust_loss,
+    selection,
     shape,
     special,
     strided,
@@ -39,7 +40,7 @@ __all__ = ["REGISTRY", "OpDef", "apply", "install_methods", "public_functions"]
 
 _MODULES = (elementwise, reduction, shape, linalg, indexing, activation, loss, special, nonlinear, matrix, rearrange,
             normalization, conv, robust_loss, gather_scatter, strided, adaptive_pool, layout, pointwise,
-            linalg_extra)
+            linalg_extra, selection)
 
 # PyTorch returns inf and nan silently (log(0), 1/0, sqrt(-1)); NumPy warns. Silence NumPy's
 # floating-point warnings where our ops and rules compute, and nowhere else: no cost per call.
@@ -54,11 +55,13 @@ _OTHER_FUNCTIONS = {elementwise: ("allclose", "isclose", "equal", "bitwise_not",
                     gather_scatter: ("scatter", "scatter_add", "einsum", "tensordot", "repeat_interleave"),
                     strided: ("unflatten", "ravel", "tensor_split"),
                     layout: tuple(layout.__all__),
-                    linalg_extra: ("slogdet", "logdet", "matrix_power", "cross", "kron", "diff")}
+                    linalg_extra: ("slogdet", "logdet", "matrix_power", "cross", "kron", "diff"),
+                    selection: tuple(selection.__all__)}
 _OTHER_METHODS = ("allclose", "isclose", "equal", "floor_divide", "argmax", "argmin", "all", "any",
                   "count_nonzero", "outer", "diag", "tile", "argsort", "nonzero", "unique", "scatter", "scatter_add",
                   "repeat_interleave", "unflatten", "ravel", "tensor_split", "fliplr", "flipud", "moveaxis",
-                  "slogdet", "logdet", "matrix_power", "cross", "kron", "diff")
+                  "slogdet", "logdet", "matrix_power", "cross", "kron", "diff", "bincount", "cummax", "cummin",
+                  "masked_select", "median", "mode", "nanmean", "nanmedian", "nanquantile", "nansum", "quantile", "take_along_dim")
 _OTHER_INPLACE = ("floor_divide",)   # Tensor.<name>_ for functions of _OTHER_FUNCTIONS
 # torch.<name>_(input, ...): PyTorch's top-level in-place functions, each Tensor.<name>_ (relu_ is elementwise's)
 TOP_LEVEL_INPLACE = ("abs_", "acos_", "arccos_", "arcsin_", "arctan_", "asin_", "atan_", "ceil_", "clamp_",

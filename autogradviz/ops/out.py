@@ -40,6 +40,9 @@ OUT_FUNCTIONS = (
     "sigmoid", "sign", "sin", "sinh", "slogdet", "softmax", "sort", "sqrt", "square", "stack", "std", "sub", "subtract", "sum",
     "tan", "tanh", "tensordot", "topk", "tril", "triu", "true_divide", "trunc", "var", "vdot", "vstack", "where",
 )
+# ... and the selections and statistics of ops/selection.py
+OUT_FUNCTIONS += ("cummax", "cummin", "masked_select", "median", "mode", "nanmean", "nanmedian", "nanquantile", "nansum",
+                  "quantile", "searchsorted", "take_along_dim")
 # Factories take ``out=`` too; their values are made in ``out``'s dtype unless ``dtype=`` says otherwise.
 OUT_FACTORIES = ("arange", "empty", "eye", "full", "linspace", "logspace", "normal", "ones", "rand", "randint",
                  "randn", "randperm", "range", "zeros")
