@@ -85,8 +85,14 @@ def samples(lib) -> dict:
         "median": ((x, 1), {}), "mode": ((x, 1), {}), "nanmean": ((x,), {}), "nanmedian": ((x, 1), {}),
         "nanquantile": ((x, 0.5), {}), "nansum": ((x,), {}), "quantile": ((x, 0.5), {}), "std_mean": ((x,), {}),
         "searchsorted": ((lib.tensor([1.0, 2.0]), x), {}), "take_along_dim": ((x, lib.tensor([[0], [1]]), 1), {}),
-        "var_mean": ((x,), {}),
+        "var_mean": ((x,), {}), "acosh": ((x + 1,), {}), "arccosh": ((x + 1,), {}), "atanh": ((x * 0.3,), {}),
+        "arctanh": ((x * 0.3,), {}), "logit": ((x * 0.3,), {}), "nan_to_num": ((x,), {}), "msort": ((x,), {}),
+        "argwhere": ((i,), {}), "isin": ((i, i[0]), {}), "bucketize": ((x, lib.tensor([1.0, 2.0])), {}),
+        "positive": ((x,), {}),
     })
+    calls.update({name: ((x,), {}) for name in ("asinh", "arcsinh", "frac", "exp2", "erfc", "deg2rad", "rad2deg",
+                                                "sinc")})
+    calls.update({name: ((x, y), {}) for name in ("hypot", "logaddexp2", "fmax", "fmin")})
     calls.update({name: ((x * 1,), {}) for name in TOP_LEVEL_INPLACE if name not in calls})
     return calls
 

@@ -15,6 +15,7 @@ from . import (
     adaptive_pool,
     conv,
     elementwise,
+    elementwise_more,
     gather_scatter,
     indexing,
     inplace_view,
@@ -40,7 +41,7 @@ __all__ = ["REGISTRY", "OpDef", "apply", "install_methods", "public_functions"]
 
 _MODULES = (elementwise, reduction, shape, linalg, indexing, activation, loss, special, nonlinear, matrix, rearrange,
             normalization, conv, robust_loss, gather_scatter, strided, adaptive_pool, layout, pointwise,
-            linalg_extra, selection)
+            linalg_extra, selection, elementwise_more)
 
 # PyTorch returns inf and nan silently (log(0), 1/0, sqrt(-1)); NumPy warns. Silence NumPy's
 # floating-point warnings where our ops and rules compute, and nowhere else: no cost per call.
@@ -56,19 +57,22 @@ _OTHER_FUNCTIONS = {elementwise: ("allclose", "isclose", "equal", "bitwise_not",
                     strided: ("unflatten", "ravel", "tensor_split"),
                     layout: tuple(layout.__all__),
                     linalg_extra: ("slogdet", "logdet", "matrix_power", "cross", "kron", "diff"),
-                    selection: tuple(selection.__all__)}
+                    selection: tuple(selection.__all__),
+                    elementwise_more: tuple(elementwise_more.__all__)}
 _OTHER_METHODS = ("allclose", "isclose", "equal", "floor_divide", "argmax", "argmin", "all", "any",
                   "count_nonzero", "outer", "diag", "tile", "argsort", "nonzero", "unique", "scatter", "scatter_add",
                   "repeat_interleave", "unflatten", "ravel", "tensor_split", "fliplr", "flipud", "moveaxis",
                   "slogdet", "logdet", "matrix_power", "cross", "kron", "diff", "bincount", "cummax", "cummin",
-                  "masked_select", "median", "mode", "nanmean", "nanmedian", "nanquantile", "nansum", "quantile", "take_along_dim")
+                  "masked_select", "median", "mode", "nanmean", "nanmedian", "nanquantile", "nansum", "quantile", "take_along_dim",
+                  "msort", "argwhere", "positive")
 _OTHER_INPLACE = ("floor_divide",)   # Tensor.<name>_ for functions of _OTHER_FUNCTIONS
 # torch.<name>_(input, ...): PyTorch's top-level in-place functions, each Tensor.<name>_ (relu_ is elementwise's)
 TOP_LEVEL_INPLACE = ("abs_", "acos_", "arccos_", "arcsin_", "arctan_", "asin_", "atan_", "ceil_", "clamp_",
                      "clamp_max_", "clamp_min_", "clip_", "cos_", "cosh_", "detach_", "erf_", "exp_", "expm1_",
                      "fill_", "fix_", "floor_", "log10_", "log1p_", "log2_", "log_", "neg_", "negative_",
                      "reciprocal_", "round_", "rsqrt_", "sigmoid_", "sin_", "sinh_", "sqrt_", "square_", "tan_",
-                     "tanh_", "trunc_", "zero_")
+                     "tanh_", "trunc_", "zero_", "acosh_", "arccosh_", "arcsinh_", "arctanh_", "asinh_", "atanh_",
+                     "deg2rad_", "erfc_", "exp2_", "frac_", "logit_", "nan_to_num_", "rad2deg_", "sinc_")
 
 
 def _defined(op: OpDef, name: str) -> Callable:

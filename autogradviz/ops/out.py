@@ -43,6 +43,10 @@ OUT_FUNCTIONS = (
 # ... and the selections and statistics of ops/selection.py
 OUT_FUNCTIONS += ("cummax", "cummin", "masked_select", "median", "mode", "nanmean", "nanmedian", "nanquantile", "nansum",
                   "quantile", "searchsorted", "take_along_dim")
+# ... and the functions of ops/elementwise_more.py
+OUT_FUNCTIONS += ("acosh", "arccosh", "arcsinh", "arctanh", "asinh", "atanh", "bucketize", "deg2rad", "erfc", "exp2",
+                  "fmax", "fmin", "frac", "hypot", "isin", "logaddexp2", "logit", "msort", "nan_to_num", "rad2deg",
+                  "sinc")
 # Factories take ``out=`` too; their values are made in ``out``'s dtype unless ``dtype=`` says otherwise.
 OUT_FACTORIES = ("arange", "empty", "eye", "full", "linspace", "logspace", "normal", "ones", "rand", "randint",
                  "randn", "randperm", "range", "zeros")

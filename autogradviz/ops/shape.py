@@ -447,11 +447,28 @@ def diagonal(input, offset=0, dim1=0, dim2=1):
 
 
 def movedim(input, source, destination):
-    order = list(range(input.ndim))
-    s, dd = wrap_dim(source, input.ndim), wrap_dim(destination, input.ndim)
-    order.remove(s)
-    order.insert(dd, s)
-    return permute(input, *order)
+    """The dims ``source`` (an int or a sequence) moved to ``destination``; the others keep their order."""
+    if not isinstance(source, (tuple, list)) and not isinstance(destination, (tuple, list)):
+        order = list(range(input.ndim))
+        s, dd = wrap_dim(source, input.ndim), wrap_dim(destination, input.ndim)
+        order.remove(s)
+        order.insert(dd, s)
+        return permute(input, *order)
+    source = list(source) if isinstance(source, (tuple, list)) else [source]
+    destination = list(destination) if isinstance(destination, (tuple, list)) else [destination]
+    if len(source) != len(destination):
+        raise RuntimeError(f"movedim: Invalid source or destination dims: source ({source} dims) should contain the "
+                           f"same number of dims as destination ({destination} dims)")
+    src = [wrap_dim(d, input.ndim) for d in source]
+    dst = [wrap_dim(d, input.ndim) for d in destination]
+    for name, dims, given in (("source", src, source), ("destination", dst, destination)):
+        if len(set(dims)) != len(dims):
+            raise RuntimeError(f"movedim: repeated dim in `{name}` ({given})")
+    order = [None] * input.ndim
+    for s, d in zip(src, dst):
+        order[d] = s
+    rest = iter(i for i in range(input.ndim) if i not in src)
+    return permute(input, *[d if d is not None else next(rest) for d in order])
 
 
 # NumPy's axis=/keepdims= spellings, accepted like PyTorch accepts them.
