@@ -1,6 +1,8 @@
 """The engine's fast paths change nothing but speed: backward visits nodes in the ready queue's
 order even where it skips the queue (a chain), the garbage collector is paused only while a
-backward pass runs, and apply's fast path builds the same nodes as its general path."""
+backward pass runs, apply's fast path builds the same nodes as its general path, and backward's
+rule runner for NumPy arrays (``OpNode.numpy_grads``) gives what the general one (``OpNode.apply``,
+which ``autograd.grad`` uses) gives, bit for bit, for every op of the table."""
 from __future__ import annotations
 
 import gc
@@ -10,6 +12,8 @@ import weakref
 
 import numpy as np
 import pytest
+from gradient_support import arrays_for, leaves
+from op_cases import CASES
 
 import autogradviz as torch
 from autogradviz.autograd import backward_steps
@@ -198,3 +202,22 @@ def test_nothing_is_frozen_while_the_collector_is_off_or_the_graph_small(monkeyp
     finally:
         gc.enable()
     y.backward()
+
+
+@pytest.mark.parametrize("fn, specs, opts, second", CASES)
+def test_backwards_numpy_rule_runner_equals_the_general_one(fn, specs, opts, second):
+    arrays = arrays_for(specs)
+    torch.manual_seed(0)
+    xs = leaves(arrays)
+    out = fn(*xs)
+    v = torch.tensor(np.random.default_rng(3).standard_normal(tuple(out.shape)), dtype=out.dtype)
+    out.backward(v)                       # OpNode.numpy_grads on every op node
+    torch.manual_seed(0)
+    xs_again = leaves(arrays)
+    expected = torch.autograd.grad(fn(*xs_again), xs_again, v, allow_unused=True)   # OpNode.apply
+    for i, (x, e) in enumerate(zip(xs, expected)):
+        if e is None:
+            assert x.grad is None, f"input {i}"
+            continue
+        assert x.grad.dtype is e.dtype and x.grad.shape == e.shape, f"input {i}"
+        np.testing.assert_array_equal(x.grad.numpy(), e.numpy(), err_msg=f"input {i}")

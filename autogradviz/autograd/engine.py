@@ -195,8 +195,11 @@ def backward_steps(outputs: Sequence, grad_outputs: Sequence | None = None, *,
         if (plain and grad is not None and node.__class__.op is not None and node._pre_hooks is None
                 and node._hooks is None):
             # The common case: a built-in rule on NumPy arrays; nothing is recorded, no mode switch.
-            grads_in = node.apply(grad, False)
-            step = Step(index, node, _copy(grad), tuple([_copy(g) for g in grads_in])) if report else None
+            grads_in = node.numpy_grads(grad, not retain_graph)
+            if report:
+                step = Step(index, node, _copy(grad), tuple([_copy(g) for g in grads_in]))
+                index += 1
+                yield step
         else:
             # Grad mode is create_graph only while this node's rules and hooks run, never across
             # the yield: code that consumes the steps runs in the caller's mode.
@@ -207,16 +210,17 @@ def backward_steps(outputs: Sequence, grad_outputs: Sequence | None = None, *,
                                            shared, report)
             finally:
                 _grad_mode._set(previous_mode)
-        if not retain_graph:
-            node.release()
-        if step is not None and report:
-            index += 1
-            yield step
+            if not retain_graph:
+                node.release()
+            if step is not None and report:
+                index += 1
+                yield step
         nrs = node._nrs
         made_ready = None  # the first node this step made ready, until a second one comes
-        for i, (nxt, g) in enumerate(zip(node._fns, grads_in)):
+        for i, nxt in enumerate(node._fns):
             if nxt is None:
                 continue
+            g = grads_in[i]
             if g is not None:
                 if nrs is None:
                     before = buffers.get(nxt)

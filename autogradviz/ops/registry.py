@@ -283,22 +283,29 @@ def apply(op: OpDef, args: tuple, params: dict | None = None, out_dtype: D.dtype
         out._requires_grad = False
         out._grad = out._vc = out._meta = out._grad_fn = None
         if op.vjps and getattr(_state, "enabled", True):
+            # The node's edges straight from the operands, when none is a view or one output of
+            # several (those go through _record, which may remake a view's grad_fn)
             plain = op._node_cls is not None and not op.variadic
             needs_grad = False
+            edges = []
             for a in args:
-                if isinstance(a, Tensor):
-                    meta = a._meta
-                    if meta is None:
-                        if a._grad_fn is not None or a._requires_grad:
-                            needs_grad = True
-                    elif meta.base is not None or meta.output_nr is not None:
-                        plain = False
-                        if a.requires_grad:
-                            needs_grad = True
-                    elif a._grad_fn is not None or a._requires_grad:
+                if not isinstance(a, Tensor):
+                    edges.append(None)
+                    continue
+                meta = a._meta
+                fn = a._grad_fn
+                if meta is not None and (meta.base is not None or meta.output_nr is not None):
+                    plain = False
+                    if a.requires_grad:
                         needs_grad = True
+                    continue
+                if fn is None and a._requires_grad:
+                    fn = _leaf_edge(a, meta)
+                if fn is not None:
+                    needs_grad = True
+                edges.append(fn)
             if needs_grad:
-                node = out._grad_fn = (_record_plain(op, args, params, result, dtype) if plain
+                node = out._grad_fn = (_record_plain(op, args, params, result, dtype, edges) if plain
                                        else _record(op, args, datas, params, result, dtype, None))
                 if node._out_vc is not None:  # the output is saved: version-checked like an input
                     out._vc = node._out_vc
@@ -344,15 +351,8 @@ def apply(op: OpDef, args: tuple, params: dict | None = None, out_dtype: D.dtype
     return (out, aux) if op.aux else out
 
 
-def _edge_plain(a):
-    """The node a gradient for ``a`` goes to (its grad_fn, else its AccumulateGrad), or None, for a
-    tensor that is neither a view nor one output of several."""
-    fn = a._grad_fn
-    if fn is not None:
-        return fn
-    if not a._requires_grad:
-        return None
-    meta = a._meta
+def _leaf_edge(a, meta):
+    """The AccumulateGrad of a leaf that requires grad (made on first use)."""
     if meta is not None and meta.accumulator is not None:
         fn = meta.accumulator()
         if fn is not None:
@@ -363,31 +363,34 @@ def _edge_plain(a):
 _AT_VERSION_0 = (((0, 0),), ((1, 0),))   # a node's _versions when it saved one operand at version 0
 
 
-def _record_plain(op, args, params, result, dtype):
+def _record_plain(op, args, params, result, dtype, edges):
     """``_record`` for the calls of ``apply``'s fast path (one or two operands of one dtype, no view
-    among them, an op with one node class): the same node, made with fewer steps."""
+    among them, an op with one node class), given each operand's edge: the same node, made with
+    fewer steps."""
     node = object.__new__(op._node_cls)
     seq = node._seq = next(_sequence)
     if seq >= GRAPH_FREEZER.at:
         GRAPH_FREEZER.due(seq)
-    node._pre_hooks = node._hooks = node._nrs = node.metadata = node._aux = None
+    node._pre_hooks = node._hooks = node._nrs = node.metadata = node._aux = node._dtypes = None
     node._freed = False
     vjps = op.vjps
     out_shape = result.shape
     a = args[0]
-    fa = _edge_plain(a) if vjps[0] is not None else None
+    fa = edges[0] if vjps[0] is not None else None
     if len(args) == 1:
         node._fns = (fa,)
         needed = 0 if fa is None else 1
         node._constants = ((0, a),) if fa is None else None
-        node._shapes = None if a._data.shape == out_shape else (a._data.shape,)
+        sa = a._data.shape
+        node._shapes = None if sa == out_shape else (sa,)
     else:
         b = args[1]
         if b.__class__ is float or b.__class__ is int:
             fb = None
-            node._shapes = None if a._data.shape == out_shape else (a._data.shape, ())
+            sa = a._data.shape
+            node._shapes = None if sa == out_shape else (sa, ())
         else:
-            fb = _edge_plain(b) if vjps[1] is not None else None
+            fb = edges[1] if vjps[1] is not None else None
             sa, sb = a._data.shape, b._data.shape
             node._shapes = None if sa == out_shape and sb == out_shape else (sa, sb)
         node._fns = (fa, fb)
@@ -418,7 +421,6 @@ def _record_plain(op, args, params, result, dtype):
         _keep_saved(node, args, saves, save_out)
     node._params = params
     node._out_shape = out_shape
-    node._dtypes = None
     node._out = result
     node._out_dtype = dtype
     return node
