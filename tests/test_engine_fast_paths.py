@@ -162,6 +162,45 @@ def test_applys_fast_path_builds_the_node_the_general_path_builds(case):
     assert (fast.grad_fn._out_vc is None) == (general._out_vc is None)
 
 
+@pytest.mark.parametrize("case", ["x*c", "x*1.5", "c+x", "2.0*x", "3+x", "x/c", "x/4", "x-c", "c-x", "x*x",
+                                  "broadcast", "0-d", "float64", "c needs grad", "view operand", "no grad"])
+def test_python_operators_build_the_node_the_general_path_builds(case):
+    x = torch.tensor([0.5, 2.0], requires_grad=True)
+    c = torch.tensor([3.0, 4.0])
+    w = torch.tensor([1.0, -1.0], requires_grad=True)
+    row = torch.tensor([[1.0], [2.0]])
+    s = torch.tensor(1.5, requires_grad=True)
+    x64 = torch.tensor([0.5, 2.0], dtype=torch.float64, requires_grad=True)
+    cases = {"x*c": (E.MUL, (x * 1.0, c), {}, lambda a, b: a * b),
+             "x*1.5": (E.MUL, (x, 1.5), {}, lambda a, b: a * b),
+             "c+x": (E.ADD, (c, x), {}, lambda a, b: a + b),
+             "2.0*x": (E.MUL, (x, 2.0), E._REFLECTED, lambda a, b: b * a),
+             "3+x": (E.ADD, (x, 3), E._REFLECTED, lambda a, b: b + a),
+             "x/c": (E.DIV, (x, c), {}, lambda a, b: a / b),
+             "x/4": (E.DIV, (x * 1.0, 4), {}, lambda a, b: a / b),
+             "x-c": (E.SUB, (x, c), {}, lambda a, b: a - b),
+             "c-x": (E.SUB, (c, x), {}, lambda a, b: a - b),
+             "x*x": (E.MUL, (x, x), {}, lambda a, b: a * b),
+             "broadcast": (E.MUL, (x, row), {}, lambda a, b: a * b),
+             "0-d": (E.MUL, (s, 2), {}, lambda a, b: a * b),
+             "float64": (E.DIV, (x64, x64 * 2.0), {}, lambda a, b: a / b),
+             "c needs grad": (E.MUL, (c, w), {}, lambda a, b: a * b),
+             "view operand": (E.MUL, (x[:1], c[:1]), {}, lambda a, b: a * b),
+             "no grad": (E.MUL, (c, 2.0), {}, lambda a, b: a * b)}
+    op, args, params, run = cases[case]
+    fast = run(*args)
+    if case == "no grad":
+        assert fast.grad_fn is None and not fast.requires_grad
+        return
+    datas = [a._data if isinstance(a, torch.Tensor) else a for a in args]
+    general = _record(op, args, datas, params, fast._data, fast.dtype, None)
+    for name in _FIELDS:
+        assert getattr(fast.grad_fn, name) == getattr(general, name), name
+    assert type(fast.grad_fn) is type(general)
+    assert (fast.grad_fn._out_vc is None) == (general._out_vc is None)
+    assert fast.grad_fn.params() == general.params()
+
+
 def test_a_large_recording_freezes_the_collector_until_backward(monkeypatch):
     from autogradviz.autograd.node import GRAPH_FREEZER
     monkeypatch.setattr(type(GRAPH_FREEZER), "EVERY", 50)

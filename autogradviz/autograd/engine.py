@@ -180,69 +180,100 @@ def backward_steps(outputs: Sequence, grad_outputs: Sequence | None = None, *,
     # by the caller, hook results, and arrays already stored in another leaf.
     shared = {id(g) for _, g in roots}
     index = 0
-    plain = not create_graph and capture is None
+    plain = not create_graph   # rules on NumPy arrays (captured nodes still take the general branch)
     # The one node that the last step made ready while the queue was empty: the queue would give
     # it back at once, so it runs next without going through the heap (a chain never uses it).
-    following = None
-    while True:
-        if following is not None:
-            node, following = following, None
-        elif ready:
-            node = heapq.heappop(ready).node
-        else:
-            break
-        grad = buffers.pop(node, None)
-        if (plain and grad is not None and node.__class__.op is not None and node._pre_hooks is None
-                and node._hooks is None):
-            # The common case: a built-in rule on NumPy arrays; nothing is recorded, no mode switch.
-            grads_in = node.numpy_grads(grad, not retain_graph)
-            if report:
-                step = Step(index, node, _copy(grad), tuple([_copy(g) for g in grads_in]))
-                index += 1
-                yield step
-        else:
-            # Grad mode is create_graph only while this node's rules and hooks run, never across
-            # the yield: code that consumes the steps runs in the caller's mode.
-            previous_mode = _grad_mode.is_grad_enabled()
-            _grad_mode._set(create_graph)
-            try:
+    following = carried = None
+    # backward() and grad() drain the steps without a yield: grad mode is set once for the pass
+    caller_mode = None
+    if not report:
+        caller_mode = _grad_mode.is_grad_enabled()
+        _grad_mode._set(create_graph)
+    try:
+        while True:
+            if following is not None:
+                node, following = following, None
+                if carried is not None:   # its only gradient, handed on without the buffers
+                    grad, carried = carried, None
+                else:
+                    grad = buffers.pop(node, None)
+            elif ready:
+                node = heapq.heappop(ready).node
+                grad = buffers.pop(node, None)
+            else:
+                break
+            if (plain and grad is not None and node.__class__.op is not None and node._pre_hooks is None
+                    and node._hooks is None and (capture is None or node not in capture)):
+                # The common case: a built-in rule on NumPy arrays; nothing is recorded, no mode switch.
+                grads_in = node.numpy_grads(grad, not retain_graph)
+                if report:
+                    step = Step(index, node, _copy(grad), tuple([_copy(g) for g in grads_in]))
+                    index += 1
+                    yield step
+            elif not report:   # nothing is yielded: the mode was set once for the whole pass
                 step, grads_in = _run_node(node, grad, index, create_graph, accumulate, pending_leaf, capture,
                                            shared, report)
-            finally:
-                _grad_mode._set(previous_mode)
-            if not retain_graph:
-                node.release()
-            if step is not None and report:
-                index += 1
-                yield step
-        nrs = node._nrs
-        made_ready = None  # the first node this step made ready, until a second one comes
-        for i, nxt in enumerate(node._fns):
-            if nxt is None:
-                continue
-            g = grads_in[i]
-            if g is not None:
-                if nrs is None:
-                    before = buffers.get(nxt)
-                    buffers[nxt] = g if before is None else before + g
-                else:
-                    _send(buffers, nxt, nrs[i], g)
-            left = deps[nxt] - 1
-            deps[nxt] = left
-            if left == 0:
-                if made_ready is None:
-                    made_ready = nxt
-                else:  # several: all go through the queue, in the order they became ready
-                    if made_ready is not _SEVERAL:
-                        heapq.heappush(ready, _Ready(made_ready))
-                        made_ready = _SEVERAL
-                    heapq.heappush(ready, _Ready(nxt))
-        if made_ready is not None and made_ready is not _SEVERAL:
-            if ready:
-                heapq.heappush(ready, _Ready(made_ready))
+                if not retain_graph:
+                    node.release()
             else:
-                following = made_ready
+                # Grad mode is create_graph only while this node's rules and hooks run, never across
+                # the yield: code that consumes the steps runs in the caller's mode.
+                previous_mode = _grad_mode.is_grad_enabled()
+                _grad_mode._set(create_graph)
+                try:
+                    step, grads_in = _run_node(node, grad, index, create_graph, accumulate, pending_leaf, capture,
+                                               shared, report)
+                finally:
+                    _grad_mode._set(previous_mode)
+                if not retain_graph:
+                    node.release()
+                if step is not None and report:
+                    index += 1
+                    yield step
+            nrs = node._nrs
+            made_ready = None  # the first node this step made ready, until a second one comes
+            made_ready_grad = None   # its gradient, when this step sent it its only one
+            for i, nxt in enumerate(node._fns):
+                if nxt is None:
+                    continue
+                g = grads_in[i]
+                left = deps[nxt]
+                if left == 1 and made_ready is None and nrs is None:
+                    # its last gradient: the sum is kept aside for the next step, not buffered
+                    before = buffers.pop(nxt, None)
+                    made_ready = nxt
+                    made_ready_grad = g if before is None else before if g is None else before + g
+                    continue
+                if g is not None:
+                    if nrs is None:
+                        before = buffers.get(nxt)
+                        buffers[nxt] = g if before is None else before + g
+                    else:
+                        _send(buffers, nxt, nrs[i], g)
+                if left == 1:
+                    if made_ready is None:
+                        made_ready = nxt
+                    else:  # several: all go through the queue, in the order they became ready
+                        if made_ready is not _SEVERAL:
+                            if made_ready_grad is not None:
+                                buffers[made_ready] = made_ready_grad
+                                made_ready_grad = None
+                            heapq.heappush(ready, _Ready(made_ready))
+                            made_ready = _SEVERAL
+                        heapq.heappush(ready, _Ready(nxt))
+                else:
+                    deps[nxt] = left - 1
+            if made_ready is not None and made_ready is not _SEVERAL:
+                if ready:
+                    if made_ready_grad is not None:
+                        buffers[made_ready] = made_ready_grad
+                    heapq.heappush(ready, _Ready(made_ready))
+                else:
+                    following, carried = made_ready, made_ready_grad
 
+    finally:
+        if caller_mode is not None:
+            _grad_mode._set(caller_mode)
 
 _SEVERAL = object()
 

@@ -189,23 +189,31 @@ def install_methods(Tensor) -> None:
     for name, fn in methods.items():
         setattr(Tensor, name, _operator(fn) if name in binary_operators else fn)
 
-    def _arithmetic(op, fn, params=None):
-        """A binary operator bound straight to ``apply`` for the operands of a chain of ops (a tensor,
-        a Python float or int); anything else goes through ``fn`` as above (same result, more checks)."""
-        def method(self, other):
+    import operator
+
+    from .registry import operator_method
+
+    def _arithmetic(op, kernel, fn, params=None):
+        """A binary operator run by ``operator_method`` for the operands of a chain of ops; anything
+        else goes through ``fn`` as above (same result, more checks)."""
+        def fallback(self, other):
             if isinstance(other, Tensor) or other.__class__ is float or other.__class__ is int:
                 return apply(op, (self, other), params)
             if not isinstance(other, operand_types):
                 return NotImplemented
             return fn(self, other)
+        method = operator_method(op, kernel, params, fallback)
         method.__name__ = fn.__name__
         method.__doc__ = fn.__doc__
         return method
 
-    for name, op, params in (("__add__", E.ADD, None), ("__radd__", E.ADD, E._REFLECTED), ("__sub__", E.SUB, None),
-                             ("__mul__", E.MUL, None), ("__rmul__", E.MUL, E._REFLECTED),
-                             ("__truediv__", E.DIV, None)):
-        setattr(Tensor, name, _arithmetic(op, methods[name], params))
+    for name, op, kernel, params in (("__add__", E.ADD, operator.add, None),
+                                     ("__radd__", E.ADD, operator.add, E._REFLECTED),
+                                     ("__sub__", E.SUB, operator.sub, None),
+                                     ("__mul__", E.MUL, operator.mul, None),
+                                     ("__rmul__", E.MUL, operator.mul, E._REFLECTED),
+                                     ("__truediv__", E.DIV, operator.truediv, None)):
+        setattr(Tensor, name, _arithmetic(op, kernel, methods[name], params))
 
     Tensor.T = property(lambda self: S.permute(self, *reversed(range(self.ndim))) if self.ndim >= 2 else self)
     Tensor.mT = property(lambda self: _matrix_transpose(self, "mT"))

@@ -6,7 +6,7 @@ import numpy as np
 from .. import _dtype as D
 from ..tensor import Tensor
 from .common import operand
-from .registry import OUT, OpDef, apply
+from .registry import OUT, OpDef, apply, unary_function
 
 # ---------------------------------------------------------------------------------------------
 # Arithmetic. Rules never mention broadcasting: the engine sums each gradient back to its
@@ -549,10 +549,7 @@ def _require_tensor(input, name) -> None:
 
 
 def _unary(op, name, doc):
-    def fn(input, *, out=None):
-        if not isinstance(input, Tensor):
-            _require_tensor(input, name)
-        return apply(op, (input,))
+    fn = unary_function(op, name)
     fn.__name__ = name
     fn.__doc__ = doc
     fn.op = op

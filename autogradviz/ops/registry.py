@@ -272,44 +272,7 @@ def apply(op: OpDef, args: tuple, params: dict | None = None, out_dtype: D.dtype
             if "broadcast" in str(exc) and len(datas) >= 2:
                 raise broadcast_error([np.shape(x) for x in datas]) from None
             raise
-        if result.__class__ is not np.ndarray:
-            result = np.asarray(result)   # a 0-d result comes back as a NumPy scalar
-        npd = dtype.np
-        if result.dtype is not npd and result.dtype != npd:
-            result = result.astype(npd)
-        out = object.__new__(Tensor)
-        out._data = result
-        out._dtype = dtype
-        out._requires_grad = False
-        out._grad = out._vc = out._meta = out._grad_fn = None
-        if op.vjps and getattr(_state, "enabled", True):
-            # The node's edges straight from the operands, when none is a view or one output of
-            # several (those go through _record, which may remake a view's grad_fn)
-            plain = op._node_cls is not None and not op.variadic
-            needs_grad = False
-            edges = []
-            for a in args:
-                if not isinstance(a, Tensor):
-                    edges.append(None)
-                    continue
-                meta = a._meta
-                fn = a._grad_fn
-                if meta is not None and (meta.base is not None or meta.output_nr is not None):
-                    plain = False
-                    if a.requires_grad:
-                        needs_grad = True
-                    continue
-                if fn is None and a._requires_grad:
-                    fn = _leaf_edge(a, meta)
-                if fn is not None:
-                    needs_grad = True
-                edges.append(fn)
-            if needs_grad:
-                node = out._grad_fn = (_record_plain(op, args, params, result, dtype, edges) if plain
-                                       else _record(op, args, datas, params, result, dtype, None))
-                if node._out_vc is not None:  # the output is saved: version-checked like an input
-                    out._vc = node._out_vc
-        return out
+        return _plain_result(op, args, datas, params, result, dtype)
     compute_dtype = _result_dtype(op, args)
     npd = compute_dtype.np
     if out_dtype is None:
@@ -349,6 +312,232 @@ def apply(op: OpDef, args: tuple, params: dict | None = None, out_dtype: D.dtype
     if out._grad_fn._out_vc is not None:  # the output is saved: version-checked like an input
         out._vc = out._grad_fn._out_vc
     return (out, aux) if op.aux else out
+
+
+def _plain_result(op, args, datas, params, result, dtype):
+    """The output tensor of a call of apply's fast path (operands of one floating dtype, the op's
+    own output dtype), linked into the graph when grad is recorded and an operand needs it."""
+    if result.__class__ is not np.ndarray:
+        result = np.asarray(result)   # a 0-d result comes back as a NumPy scalar
+    npd = dtype.np
+    if result.dtype is not npd and result.dtype != npd:
+        result = result.astype(npd)
+    out = object.__new__(Tensor)
+    out._data = result
+    out._dtype = dtype
+    out._requires_grad = False
+    out._grad = out._vc = out._meta = out._grad_fn = None
+    if op.vjps and getattr(_state, "enabled", True):
+        # The node's edges straight from the operands, when none is a view or one output of
+        # several (those go through _record, which may remake a view's grad_fn)
+        plain = op._node_cls is not None and not op.variadic
+        needs_grad = False
+        edges = []
+        for a in args:
+            if not isinstance(a, Tensor):
+                edges.append(None)
+                continue
+            meta = a._meta
+            fn = a._grad_fn
+            if meta is not None and (meta.base is not None or meta.output_nr is not None):
+                plain = False
+                if a.requires_grad:
+                    needs_grad = True
+                continue
+            if fn is None and a._requires_grad:
+                fn = _leaf_edge(a, meta)
+            if fn is not None:
+                needs_grad = True
+            edges.append(fn)
+        if needs_grad:
+            node = out._grad_fn = (_record_plain(op, args, params, result, dtype, edges) if plain
+                                   else _record(op, args, datas, params, result, dtype, None))
+            if node._out_vc is not None:  # the output is saved: version-checked like an input
+                out._vc = node._out_vc
+    return out
+
+
+def operator_method(op: OpDef, kernel: Callable, params: dict | None, fallback: Callable) -> Callable:
+    """``Tensor.__mul__`` and its kin: ``apply(op, (self, other), params)`` for the operands of a
+    chain of ops (a tensor of the same floating dtype, a Python float or int), run by ``kernel``
+    (``operator.mul``: the op's forward without its parameters) and linked into the graph in one
+    function, as ``_record_plain`` links it; any other operand goes to ``fallback`` (the checks and
+    messages of the public function), a view or the output of a multi-output node to ``apply``."""
+    params = params or _NO_PARAMS
+    if not op._plain or not op.vjps or op._node_cls is None or op.variadic or len(op.vjps) != 2:
+        raise ValueError(f"op {op.name!r} has no fast path")
+    node_cls = op._node_cls
+    vjp_a, vjp_b = op.vjps
+    # what a call saves, by which operands need grad (bit 0: self, bit 1: other)
+    saving = {needed: (_what_to_save(op, needed) if op.reads is not None else (op.saves, op.save_out))
+              for needed in (1, 2, 3)}
+    ndarray, asarray, enabled = np.ndarray, np.asarray, _state
+
+    def method(self, other):
+        dtype = self._dtype
+        cls = other.__class__
+        if cls is float or cls is int:
+            number = True
+        elif isinstance(other, Tensor) and other._dtype is dtype:
+            number = False
+        else:
+            return fallback(self, other)
+        if not dtype.is_floating_point:
+            return fallback(self, other)
+        a = self._data
+        try:
+            result = kernel(a, other if number else other._data)
+        except ValueError:
+            return apply(op, (self, other), params)   # PyTorch's message for shapes that do not broadcast
+        if result.__class__ is not ndarray:
+            result = asarray(result)   # a 0-d result comes back as a NumPy scalar
+        if result.dtype is not dtype.np:
+            return _plain_result(op, (self, other), (a, other if number else other._data), params, result, dtype)
+        out = object.__new__(Tensor)
+        out._data = result
+        out._dtype = dtype
+        out._requires_grad = False
+        out._grad = out._vc = out._meta = out._grad_fn = None
+        if not getattr(enabled, "enabled", True):
+            return out
+        # the edges: each operand's grad_fn, else its AccumulateGrad when it requires grad
+        meta = self._meta
+        fa = self._grad_fn
+        if meta is not None:
+            if meta.base is not None or meta.output_nr is not None:
+                return _plain_result(op, (self, other), (a, other if number else other._data), params, result, dtype)
+            if fa is None and self._requires_grad:
+                fa = _leaf_edge(self, meta)
+        elif fa is None and self._requires_grad:
+            fa = accumulator(self)
+        if vjp_a is None:
+            fa = None
+        fb = None
+        if not number:
+            meta = other._meta
+            fb = other._grad_fn
+            if meta is not None:
+                if meta.base is not None or meta.output_nr is not None:
+                    return _plain_result(op, (self, other), (a, other._data), params, result, dtype)
+                if fb is None and other._requires_grad:
+                    fb = _leaf_edge(other, meta)
+            elif fb is None and other._requires_grad:
+                fb = accumulator(other)
+            if vjp_b is None:
+                fb = None
+        if fa is None:
+            if fb is None:
+                return out
+            needed = 2
+        else:
+            needed = 1 if fb is None else 3
+        node = out._grad_fn = object.__new__(node_cls)
+        seq = node._seq = next(_sequence)
+        if seq >= GRAPH_FREEZER.at:
+            GRAPH_FREEZER.due(seq)
+        node._pre_hooks = node._hooks = node._nrs = node.metadata = node._aux = node._dtypes = None
+        node._freed = False
+        node._fns = (fa, fb)
+        node._params = params
+        node._out = result
+        node._out_dtype = dtype
+        shape = node._out_shape = result.shape
+        if number:
+            node._shapes = None if a.shape == shape else (a.shape, ())
+        else:
+            sb = other._data.shape
+            node._shapes = None if a.shape == shape and sb == shape else (a.shape, sb)
+        node._constants = ((1, other),) if needed == 1 else ((0, self),) if needed == 2 else None
+        saves, save_out = saving[needed]
+        if len(saves) == 1 and not save_out:   # x * c, x / c: one saved operand
+            if saves[0] == 0:
+                node._saved = (self, None)
+                s = self
+            else:
+                node._saved = (None, other)
+                s = other
+            if number and s is other:
+                node._versions = ()
+            else:
+                vc = s._vc
+                if vc is None:
+                    vc = s._vc = [0]
+                node._versions = _AT_VERSION_0[saves[0]] if vc[0] == 0 else ((saves[0], vc[0]),)
+            node._out_vc = node._out_version = None
+        else:
+            _keep_saved(node, (self, other), saves, save_out)
+            if save_out:
+                out._vc = node._out_vc
+        return out
+    return method
+
+
+def unary_function(op: OpDef, name: str) -> Callable:
+    """The public function (and method) of a one-input op (``torch.exp``, ``Tensor.exp``):
+    ``apply(op, (input,))``, for a floating tensor run and linked into the graph in one function,
+    as ``_record_plain`` links it."""
+    plain = op._plain and op.vjps and op._node_cls is not None and not op.variadic and len(op.vjps) == 1
+    node_cls, forward = op._node_cls, op.forward
+    saves, save_out = op.saves, op.save_out
+    one_saved = saves == (0,)
+    ndarray, asarray, enabled = np.ndarray, np.asarray, _state
+
+    def fn(input, *, out=None):
+        if not isinstance(input, Tensor):
+            raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+        dtype = input._dtype
+        if not plain or not dtype.is_floating_point:
+            return apply(op, (input,))
+        a = input._data
+        result = forward(a)
+        if result.__class__ is not ndarray:
+            result = asarray(result)   # a 0-d result comes back as a NumPy scalar
+        if result.dtype is not dtype.np:
+            return _plain_result(op, (input,), (a,), _NO_PARAMS, result, dtype)
+        out = object.__new__(Tensor)
+        out._data = result
+        out._dtype = dtype
+        out._requires_grad = False
+        out._grad = out._vc = out._meta = out._grad_fn = None
+        if not getattr(enabled, "enabled", True):
+            return out
+        meta = input._meta
+        fa = input._grad_fn
+        if meta is not None:
+            if meta.base is not None or meta.output_nr is not None:
+                return _plain_result(op, (input,), (a,), _NO_PARAMS, result, dtype)
+            if fa is None and input._requires_grad:
+                fa = _leaf_edge(input, meta)
+        elif fa is None and input._requires_grad:
+            fa = accumulator(input)
+        if fa is None:
+            return out
+        node = out._grad_fn = object.__new__(node_cls)
+        seq = node._seq = next(_sequence)
+        if seq >= GRAPH_FREEZER.at:
+            GRAPH_FREEZER.due(seq)
+        node._pre_hooks = node._hooks = node._nrs = node.metadata = node._aux = node._dtypes = None
+        node._constants = None
+        node._freed = False
+        node._fns = (fa,)
+        node._params = _NO_PARAMS
+        node._out = result
+        node._out_dtype = dtype
+        shape = node._out_shape = result.shape
+        node._shapes = None if a.shape == shape else (a.shape,)
+        if one_saved and not save_out:   # log, sin: the input is saved
+            node._saved = (input,)
+            vc = input._vc
+            if vc is None:
+                vc = input._vc = [0]
+            node._versions = _AT_VERSION_0[0] if vc[0] == 0 else ((0, vc[0]),)
+            node._out_vc = node._out_version = None
+        else:
+            _keep_saved(node, (input,), saves, save_out)
+            if save_out:
+                out._vc = node._out_vc
+        return out
+    return fn
 
 
 def _leaf_edge(a, meta):
@@ -458,7 +647,7 @@ def _record(op, args, datas, params, result, out_dtype, aux):
     if cls is None:
         backward = op.backward
         cls = node_class(op, backward if backward.__class__ is str
-                         else backward([np.ndim(x) for x in datas], params))
+                         else backward([x.ndim if x.__class__ is np.ndarray else np.ndim(x) for x in datas], params))
     node = object.__new__(cls)
     seq = node._seq = next(_sequence)
     if seq >= GRAPH_FREEZER.at:
