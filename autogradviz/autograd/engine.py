@@ -17,7 +17,7 @@ import numpy as np
 
 from .. import _grad_mode
 from .._errors import raised_in_callers_code
-from .node import GRAPH_FREEZER, AccumulateGrad, Node, edge
+from .node import GRAPH_FREEZER, AccumulateGrad, Node, NodeContext, edge
 
 
 @dataclass(slots=True)
@@ -184,6 +184,7 @@ def backward_steps(outputs: Sequence, grad_outputs: Sequence | None = None, *,
     # The one node that the last step made ready while the queue was empty: the queue would give
     # it back at once, so it runs next without going through the heap (a chain never uses it).
     following = carried = None
+    context = NodeContext()   # what the rules read, pointed at node after node
     # backward() and grad() drain the steps without a yield: grad mode is set once for the pass
     caller_mode = None
     if not report:
@@ -205,7 +206,7 @@ def backward_steps(outputs: Sequence, grad_outputs: Sequence | None = None, *,
             if (plain and grad is not None and node.__class__.op is not None and node._pre_hooks is None
                     and node._hooks is None and (capture is None or node not in capture)):
                 # The common case: a built-in rule on NumPy arrays; nothing is recorded, no mode switch.
-                grads_in = node.numpy_grads(grad, not retain_graph)
+                grads_in = node.numpy_grads(grad, not retain_graph, context)
                 if report:
                     step = Step(index, node, _copy(grad), tuple([_copy(g) for g in grads_in]))
                     index += 1

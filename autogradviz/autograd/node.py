@@ -183,6 +183,54 @@ def accumulator(tensor) -> AccumulateGrad:
     return node
 
 
+class NodeContext(Context):
+    """The Context of op rules on NumPy arrays during a backward pass: one object for the whole
+    pass, pointed at each node in turn (``node``); a rule reads what it needs from the node."""
+
+    __slots__ = ("node",)
+
+    def __init__(self):
+        self.node = None
+        self.position = 0
+
+    def _saved_array(self, i: int):
+        saved = self.node._saved
+        if saved is None or len(saved) <= i:
+            return None
+        s = saved[i]
+        return getattr(s, "_data", s)
+
+    @property
+    def a(self):
+        return self._saved_array(0)
+
+    @property
+    def b(self):
+        return self._saved_array(1)
+
+    @property
+    def inputs(self):
+        saved = self.node._saved
+        return tuple([getattr(s, "_data", s) for s in saved]) if saved else ()
+
+    @property
+    def out(self):
+        return self.node._out
+
+    @property
+    def shapes(self):
+        node = self.node
+        return node._shapes or (node._out_shape,) * len(node._fns)
+
+    @property
+    def params(self):
+        return self.node._params
+
+    @property
+    def aux(self):
+        return self.node._aux
+
+
 class OpNode(Node):
     """A node made by an op from the op table. ``op`` is set on each generated subclass."""
 
@@ -232,77 +280,47 @@ class OpNode(Node):
         if self._out_vc is not None and self._out_vc[0] != self._out_version:
             raise RuntimeError(version_error(self, None, self._out_vc[0], self._out_version))
 
-    def numpy_grads(self, grad, release: bool) -> tuple:
+    def numpy_grads(self, grad, release: bool, ctx) -> tuple:
         """``apply(grad, False)`` for the backward loop's common case (NumPy arrays, nothing recorded),
-        then, with ``release``, ``release()``: the same results in fewer steps."""
+        then, with ``release``, ``release()``: the same results in fewer steps. ``ctx`` is the
+        loop's ``NodeContext``, pointed at this node (rules read it and keep nothing of it)."""
         if self._freed:
             raise RuntimeError(SECOND_BACKWARD)
         saved = self._saved
-        versions = self._versions
-        if versions:
-            fns = self._fns
-            for i, v in versions:
-                t = saved[i]
-                if t._vc[0] != v or (t._grad_fn is None and not t._requires_grad and fns[i] is not None):
-                    self._check_versions()   # raises PyTorch's error where one is due
+        if saved is not None:
+            versions = self._versions
+            if versions:
+                fns = self._fns
+                for i, v in versions:
+                    t = saved[i]
+                    if t._vc[0] != v or (t._grad_fn is None and not t._requires_grad and fns[i] is not None):
+                        self._check_versions()   # raises PyTorch's error where one is due
         out_vc = self._out_vc
         if out_vc is not None and out_vc[0] != self._out_version:
             self._check_versions()
-        if saved is None:
-            arrays = ()
-        elif len(saved) == 1:
-            s = saved[0]
-            arrays = (getattr(s, "_data", s),)
-        elif len(saved) == 2:
-            a, b = saved
-            arrays = (getattr(a, "_data", a), getattr(b, "_data", b))
-        else:
-            arrays = tuple([getattr(s, "_data", s) for s in saved])
         fns = self._fns
         op = self.op
-        n = len(fns)
-        if n == 1 and not op.variadic:  # one input (exp, log, sum, ...)
-            if fns[0] is None:
-                grads = (None,)
-            else:
-                shapes = self._shapes
-                shape = shapes[0] if shapes else self._out_shape
-                g = op.vjps[0](NUMPY, grad, Context(arrays, self._out, shapes or (shape,), self._params, self._aux))
+        if len(fns) > 2 or op.variadic:
+            grads = self.apply(grad, False)
+        else:
+            ctx.node = self
+            vjps = op.vjps
+            shapes = self._shapes
+            dtypes = self._dtypes
+            grads = []
+            for i, fn in enumerate(fns):
+                if fn is None:
+                    grads.append(None)
+                    continue
+                g = vjps[i](NUMPY, grad, ctx)
                 if g is not None:
                     if g.__class__ is not np.ndarray:
                         g = np.asarray(g)   # a 0-d rule's result is a NumPy scalar
-                    dtype = self._dtypes[0] if self._dtypes else self._out_dtype
+                    shape = shapes[i] if shapes else self._out_shape
+                    dtype = dtypes[i] if dtypes else self._out_dtype
                     if g.shape != shape or g.dtype is not dtype.np:
                         g = fit_grad(g, shape, dtype, NUMPY)
-                grads = (g,)
-        elif n == 2 and not op.variadic:  # mul, add, matmul, ...
-            shapes = self._shapes
-            if shapes is None:
-                shapes = (self._out_shape, self._out_shape)
-            ctx = Context(arrays, self._out, shapes, self._params, self._aux)
-            fa, fb = fns
-            vjps = op.vjps
-            dtypes = self._dtypes
-            ga = gb = None
-            if fa is not None:
-                ga = vjps[0](NUMPY, grad, ctx)
-                if ga is not None:
-                    if ga.__class__ is not np.ndarray:
-                        ga = np.asarray(ga)
-                    dtype = dtypes[0] if dtypes else self._out_dtype
-                    if ga.shape != shapes[0] or ga.dtype is not dtype.np:
-                        ga = fit_grad(ga, shapes[0], dtype, NUMPY)
-            if fb is not None:
-                gb = vjps[1](NUMPY, grad, ctx)
-                if gb is not None:
-                    if gb.__class__ is not np.ndarray:
-                        gb = np.asarray(gb)
-                    dtype = dtypes[1] if dtypes else self._out_dtype
-                    if gb.shape != shapes[1] or gb.dtype is not dtype.np:
-                        gb = fit_grad(gb, shapes[1], dtype, NUMPY)
-            grads = (ga, gb)
-        else:
-            grads = self.apply(grad, False)
+                grads.append(g)
         if release:
             if saved is not None or out_vc is not None:
                 self._saved = None
