@@ -162,6 +162,23 @@ def test_applys_fast_path_builds_the_node_the_general_path_builds(case):
     assert (fast.grad_fn._out_vc is None) == (general._out_vc is None)
 
 
+@pytest.mark.parametrize("name", ["exp", "tanh", "sigmoid", "log", "sin", "relu", "sqrt"])
+@pytest.mark.parametrize("shape", [(2,), ()], ids=["vector", "0-d"])
+def test_one_input_functions_build_the_node_the_general_path_builds(name, shape):
+    """``x.exp()`` and its kin link their node in one function (``registry.unary_function``):
+    every field equals what the general ``_record`` makes, the saved output's version counter included."""
+    x = torch.full(shape, 0.75, requires_grad=True) * 1.0
+    fast = getattr(x, name)()
+    op = type(fast.grad_fn).op
+    general = _record(op, (x,), (x._data,), {}, fast._data, fast.dtype, None)
+    for field in _FIELDS:
+        assert getattr(fast.grad_fn, field) == getattr(general, field), field
+    assert type(fast.grad_fn) is type(general)
+    assert fast.grad_fn._out_vc == general._out_vc and fast.grad_fn._out_version == general._out_version
+    if general._out_vc is not None:   # the output shares its node's counter: x.exp().mul_(2) is caught
+        assert fast._vc is fast.grad_fn._out_vc
+
+
 @pytest.mark.parametrize("case", ["x*c", "x*1.5", "c+x", "2.0*x", "3+x", "x/c", "x/4", "x-c", "c-x", "x*x",
                                   "broadcast", "0-d", "float64", "c needs grad", "view operand", "no grad"])
 def test_python_operators_build_the_node_the_general_path_builds(case):
@@ -260,3 +277,26 @@ def test_backwards_numpy_rule_runner_equals_the_general_one(fn, specs, opts, sec
             continue
         assert x.grad.dtype is e.dtype and x.grad.shape == e.shape, f"input {i}"
         np.testing.assert_array_equal(x.grad.numpy(), e.numpy(), err_msg=f"input {i}")
+
+
+@pytest.mark.parametrize("hooked", [False, True], ids=["numpy_grads", "release"])
+def test_backward_forgets_large_constants_and_keeps_small_ones_and_numbers(hooked):
+    """After backward (no retain_graph) a node keeps the constants a picture shows: Python numbers
+    and tensors of up to 64 elements; larger constant tensors are let go. Both runners (the NumPy
+    fast branch, and release() after a hooked node) agree."""
+    x = torch.ones(100, requires_grad=True)
+    small, large = torch.full((64,), 2.0), torch.full((100,), 3.0)
+    y = x[:64] * small            # small constant tensor
+    z = x * large                 # large constant tensor
+    w = (x * 0.5).sum()           # Python number
+    loss = y.sum() + z.sum() + w
+    nodes = (y.grad_fn, z.grad_fn, w.grad_fn.next_functions[0][0])
+    if hooked:
+        for node in nodes:
+            node.register_hook(lambda grad_inputs, grad_outputs: None)
+    loss.backward()
+    kept = [node.constants() for node in nodes]
+    assert kept[0].keys() == {1} and kept[0][1] is small
+    assert kept[1] == {}
+    assert kept[2] == {1: 0.5}
+    assert x.grad.tolist() == [2.0 + 3.0 + 0.5] * 64 + [3.0 + 0.5] * 36

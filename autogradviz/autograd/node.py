@@ -36,6 +36,17 @@ DETACHED_SAVED = (
 # leaf's node as soon as its gradient is complete.
 LEAF_SEQUENCE_NR = 2 ** 64 - 1
 _KEEP_AFTER_RELEASE = 64  # output values up to this many elements survive release(), for pictures
+
+
+def _large_constant(c) -> bool:
+    """A constant tensor of more elements than pictures show (forgotten when a node is released)."""
+    cls = c.__class__
+    if cls is float or cls is int or cls is bool:
+        return False
+    data = getattr(c, "_data", None)
+    return data is not None and data.size > _KEEP_AFTER_RELEASE
+
+
 _NO_PARAMS: Mapping = MappingProxyType({})
 
 
@@ -244,17 +255,13 @@ class OpNode(Node):
         out = self._out
         if out is not None and out.size > _KEEP_AFTER_RELEASE:
             self._out = None
-        if self._constants:
+        constants = self._constants
+        if constants and any(_large_constant(c) for _, c in constants):
             self._drop_large_constants()
 
     def _drop_large_constants(self) -> None:
         """Forget constant tensors of more than a few elements (pictures show the small ones)."""
-        constants = self._constants
-        for _, c in constants:
-            if c.__class__ is not float and hasattr(c, "_data") and c._data.size > _KEEP_AFTER_RELEASE:
-                self._constants = tuple((i, c) for i, c in constants
-                                        if not hasattr(c, "_data") or c._data.size <= _KEEP_AFTER_RELEASE)
-                break
+        self._constants = tuple((i, c) for i, c in self._constants if not _large_constant(c))
 
     @property
     def saved_tensors(self):
@@ -328,7 +335,8 @@ class OpNode(Node):
             out = self._out
             if out is not None and out.size > _KEEP_AFTER_RELEASE:
                 self._out = None
-            if self._constants:
+            constants = self._constants
+            if constants and (_large_constant(constants[0][1]) or len(constants) > 1):
                 self._drop_large_constants()
         return grads
 

@@ -480,6 +480,7 @@ def unary_function(op: OpDef, name: str) -> Callable:
     node_cls, forward = op._node_cls, op.forward
     saves, save_out = op.saves, op.save_out
     one_saved = saves == (0,)
+    out_only = not saves and save_out
     ndarray, asarray, enabled = np.ndarray, np.asarray, _state
 
     def fn(input, *, out=None):
@@ -532,6 +533,11 @@ def unary_function(op: OpDef, name: str) -> Callable:
                 vc = input._vc = [0]
             node._versions = _AT_VERSION_0[0] if vc[0] == 0 else ((0, vc[0]),)
             node._out_vc = node._out_version = None
+        elif out_only:   # exp, tanh, sigmoid: the output is saved, version-checked like an input
+            node._saved = None
+            node._versions = ()
+            out._vc = node._out_vc = [0]
+            node._out_version = 0
         else:
             _keep_saved(node, (input,), saves, save_out)
             if save_out:
