@@ -300,3 +300,30 @@ def test_backward_forgets_large_constants_and_keeps_small_ones_and_numbers(hooke
     assert kept[1] == {}
     assert kept[2] == {1: 0.5}
     assert x.grad.tolist() == [2.0 + 3.0 + 0.5] * 64 + [3.0 + 0.5] * 36
+
+
+def test_an_operator_reuses_a_python_number_only_for_the_same_number_and_dtype():
+    """``y * 1.0001`` in a loop multiplies by the number cast once to the tensor's dtype: values are
+    NumPy's with the Python number itself, bit for bit, whichever dtype comes next, and what the
+    nodes keep (constants, saved operands) is the Python number."""
+    number = 1.0001
+    values = [0.3, 7.0, -2.5e4]
+    results = []
+    for dtype in (torch.float32, torch.float64, torch.float16, torch.float32):
+        x = torch.tensor(values, dtype=dtype, requires_grad=True)
+        for op in ("mul", "truediv", "add", "sub", "rsub", "rtruediv"):
+            y = getattr(x, f"__{op}__")(number)
+            array = np.asarray(values, dtype=dtype.np)
+            # number / x is reciprocal(x) * number, as in PyTorch (MulBackward0)
+            expected = np.reciprocal(array) * number if op == "rtruediv" else getattr(array, f"__{op}__")(number)
+            assert y.dtype is dtype and y.detach().numpy().tobytes() == expected.tobytes(), (dtype, op)
+            if not op.startswith("r"):   # (x.__rsub__ keeps the number as a parameter, as PyTorch's RsubBackward1)
+                assert y.grad_fn.constants() == {1: number}
+            results.append(y.grad_fn.saved_values())
+    assert all(v is number for saved in results for v in saved if v is not None and not isinstance(v, torch.Tensor))
+    other = number + 1.0   # another number after it: not the last one's operand
+    assert (x * number * other).detach().numpy().tobytes() == (np.float32(values) * number * other).tobytes()
+    (x * number).sum().backward()
+    assert x.grad.dtype is torch.float32 and x.grad.numpy().tobytes() == np.full(3, number, np.float32).tobytes()
+    with pytest.raises(OverflowError, match="int too large to convert to float"):
+        x * 10 ** 400
