@@ -60,7 +60,15 @@ RESHAPE = OpDef("reshape", _reshape_name,
                 functions=("reshape",), methods=("reshape",),
                 forward=lambda a, shape, is_view=True: np.reshape(a, shape),
                 vjps=(_back_to_input_shape,), dtype="same", view=True)
-SQUEEZE = OpDef("squeeze", lambda nd, p: "SqueezeBackward1" if p.get("dims") is not None else "SqueezeBackward0",
+
+
+def _squeeze_name(ndims, p):
+    """PyTorch's three: all size-1 dims (0), one dim (1), a tuple of dims (2)."""
+    dims = p.get("dims")
+    return "SqueezeBackward0" if dims is None else "SqueezeBackward2" if isinstance(dims, tuple) else "SqueezeBackward1"
+
+
+SQUEEZE = OpDef("squeeze", _squeeze_name,
                 inputs=("input",), expression="squeeze({input}{, dim={dims}})",
                 rules=("∂{out}/∂{input} = 1",),
                 sends=("{grad} reshaped to the shape of {input}",),
@@ -228,7 +236,9 @@ def squeeze(input, dim=None):
         return apply(SQUEEZE, (input,), {"shape": shape})
     dims = wrap_dims(dim, input.ndim) or ()
     shape = tuple(s for i, s in enumerate(input.shape) if not (i in dims and s == 1))
-    return apply(SQUEEZE, (input,), {"shape": shape, "dims": dims})
+    # kept as PyTorch keeps it (an int for one dim, a tuple for several): it names the node
+    kept = tuple(dims) if isinstance(dim, (tuple, list)) else dims[0] if dims else 0   # 0-d: dim 0
+    return apply(SQUEEZE, (input,), {"shape": shape, "dims": kept})
 
 
 def unsqueeze(input, dim):
